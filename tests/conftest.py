@@ -1,0 +1,45 @@
+"""Fixtures: every test that takes `backend` runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import BACKENDS, DEMO_BUNDLE, Databases, LiveServer
+from tvdbd.bundles.importer import import_file
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def demo_server(
+    backend: str, databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A live server on `backend` with the shipped demo catalogue. Tests must not change it."""
+    url, engine = databases.new_engine(backend)
+    report = import_file(engine, DEMO_BUNDLE)
+    assert report.ok, report.errors
+    engine.dispose()
+    server = LiveServer(url, Path(tmp_path_factory.mktemp(f"demo-{backend}")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(demo_server: LiveServer) -> Iterator[httpx.Client]:
+    """An authenticated client of the demo server."""
+    with demo_server.client() as client:
+        yield client

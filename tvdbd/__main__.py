@@ -1,0 +1,5 @@
+"""`python -m tvdbd` is the `tvdbd` command."""
+
+from tvdbd.cli import main
+
+main()

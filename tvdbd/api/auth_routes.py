@@ -1,0 +1,55 @@
+"""POST /login and GET /refresh_token: bare `{"token": ...}` bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tvdbd.api.context import authenticate
+from tvdbd.api.envelope import json_response
+from tvdbd.db import apikeys
+from tvdbd.errors import BadRequest, LoginRefused, NotAuthorized
+
+VALID_USER_REQUIRED = "Valid User Account Required"
+
+
+async def login(request: Request) -> Response:
+    raw = await request.body()
+    try:
+        body = orjson.loads(raw) if raw.strip() else {}
+    except orjson.JSONDecodeError:
+        raise BadRequest("Invalid JSON in request body") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    apikey = body.get("apikey")
+    if not isinstance(apikey, str) or not apikey.strip():
+        raise LoginRefused()
+    claims: dict[str, Any] = {"id": "tvdbd"}
+    state = request.app.state
+    if state.settings.api_key_policy == "registered":
+        from starlette.concurrency import run_in_threadpool
+
+        key = await run_in_threadpool(_find_key, state.engine, apikey.strip())
+        if key is None:
+            raise LoginRefused()
+        claims = {"id": key["name"], "apikey_id": key["id"]}
+    username, userkey = body.get("username"), body.get("userkey")
+    if username or userkey:
+        # No user accounts exist yet: a login that names one cannot match.
+        raise NotAuthorized(VALID_USER_REQUIRED)
+    token = state.tokens.issue(claims)
+    return json_response({"token": token}, request=request)
+
+
+def _find_key(engine: Any, key: str) -> Any:
+    with engine.connect() as conn:
+        return apikeys.find_active(conn, key)
+
+
+def refresh_token(request: Request) -> Response:
+    call = authenticate(request)
+    token = request.app.state.tokens.refresh(call.claims)
+    return json_response({"token": token}, request=request, shape=call.shape)

@@ -1,0 +1,93 @@
+"""What every catalogue handler needs: the token check, language, shape and parameters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from starlette.requests import Request
+
+from tvdbd.errors import BadRequest, IdNotFound, NotFound
+from tvdbd.languages import pick_language
+from tvdbd.records.render import V2, V3
+
+MAX_ID = 2**63 - 1
+
+
+def negotiate_shape(accept: str | None) -> str:
+    """`Accept: application/vnd.thetvdb.v2[.x.y]` asks for the v2.2 shapes; anything else 3.0.0."""
+    if accept:
+        for part in accept.split(","):
+            media = part.split(";", 1)[0].strip().lower()
+            if media.startswith("application/vnd.thetvdb.v2"):
+                return V2
+    return V3
+
+
+@dataclass
+class Call:
+    """One authenticated API call."""
+
+    request: Request
+    claims: dict[str, Any]
+    language: str
+    shape: str
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.request.app.state.engine.connect() as conn:
+            yield conn
+
+    def path_id(self, name: str = "id") -> tuple[int, str]:
+        """(id, id as typed); anything that is not a stored id is `ID: <as typed> not found`."""
+        raw = self.request.path_params[name]
+        if not raw.isdigit() or not raw.isascii():
+            raise IdNotFound(raw)
+        value = int(raw)
+        if value > MAX_ID:
+            raise IdNotFound(raw)
+        return value, raw
+
+    def query(self, known: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+        """Known query parameters, and the unknown ones for `errors.invalidQueryParams`."""
+        allowed = set(known) | {"page"}
+        params: dict[str, str] = {}
+        unknown: list[str] = []
+        for key, value in self.request.query_params.multi_items():
+            if key in allowed:
+                params.setdefault(key, value)
+            elif key not in unknown:
+                unknown.append(key)
+        return params, unknown
+
+    def page(self) -> int:
+        """`page` absent, empty or 0 means page 1 (clients start at 0 and 1)."""
+        raw = self.request.query_params.get("page", "").strip()
+        if not raw:
+            return 1
+        if not raw.isdigit() or not raw.isascii():
+            raise BadRequest(f"Invalid page: {raw}")
+        return max(int(raw), 1)
+
+
+def authenticate(request: Request) -> Call:
+    claims = request.app.state.tokens.verify(request.headers.get("authorization"))
+    shape = request.scope.get("tvdbd.shape", V3)
+    return Call(
+        request=request,
+        claims=claims,
+        language=pick_language(request.headers.get("accept-language")),
+        shape=shape,
+    )
+
+
+def page_window(total: int, page: int, page_size: int) -> tuple[int, int]:
+    """(offset, last page); a page past the last is 404 as on the real API."""
+    last = max(1, math.ceil(total / page_size))
+    if page > last:
+        raise NotFound()
+    return (page - 1) * page_size, last

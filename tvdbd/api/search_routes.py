@@ -1,0 +1,71 @@
+"""/search/series and its params."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tvdbd.api.context import Call, authenticate
+from tvdbd.api.envelope import envelope, json_response
+from tvdbd.db import catalogue
+from tvdbd.db import search as search_db
+from tvdbd.errors import BadRequest, NotFound
+from tvdbd.records.render import search_hit
+from tvdbd.records.series import SEARCH_PARAMS
+from tvdbd.search import MAX_HITS, NO_MATCH, rank_series, words
+
+_EXACT_COLUMNS = {"imdbId": "imdb_id", "zap2itId": "zap2it_id", "slug": "slug"}
+
+
+def search_series(request: Request) -> Response:
+    call = authenticate(request)
+    params, unknown = call.query(SEARCH_PARAMS)
+    params.pop("page", None)
+    params = {k: v.strip() for k, v in params.items() if v.strip()}
+    if not params:
+        raise BadRequest("No valid query params given")
+    with call.connect() as conn:
+        ids = _matching_ids(call, conn, params)
+        if not ids:
+            raise NotFound()
+        rows = catalogue.get_series_many(conn, ids)
+        translations = catalogue.get_translations_many(conn, ids, call.language)
+        aliases = catalogue.get_aliases(conn, ids)
+    data = [
+        search_hit(
+            rows[i],
+            language=call.language,
+            translation=translations.get(i),
+            aliases=aliases[(i, "")],
+            shape=call.shape,
+        )
+        for i in ids
+    ]
+    errors = {"invalidQueryParams": unknown} if unknown else None
+    return json_response(envelope(data, errors=errors), request=request, shape=call.shape)
+
+
+def _matching_ids(call: Call, conn: object, params: dict[str, str]) -> list[int]:
+    """Ids of the hits, best first; every given parameter must match."""
+    selected: list[int] | None = None
+    for name, column in _EXACT_COLUMNS.items():
+        if name in params:
+            found = catalogue.find_series_ids(conn, column, params[name])  # type: ignore[arg-type]
+            selected = found if selected is None else [i for i in selected if i in set(found)]
+    if "name" not in params:
+        return (selected or [])[:MAX_HITS]
+    query_words = words(params["name"])
+    if not query_words:
+        return []
+    candidates = search_db.candidate_ids(conn, query_words)  # type: ignore[arg-type]
+    if selected is not None:
+        candidates = [i for i in candidates if i in set(selected)]
+    names = search_db.names_of(conn, candidates)  # type: ignore[arg-type]
+    ranked = sorted((rank_series(names[i], query_words), i) for i in candidates)
+    return [i for rank, i in ranked if rank != NO_MATCH][:MAX_HITS]
+
+
+def search_series_params(request: Request) -> Response:
+    call = authenticate(request)
+    # Nested under `params`, as the real API and its clients have it.
+    return json_response(envelope({"params": SEARCH_PARAMS}), request=request, shape=call.shape)

@@ -1,0 +1,150 @@
+"""/series/{id}: the record, HEAD, actors, filter and images."""
+
+from __future__ import annotations
+
+from email.utils import formatdate
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tvdbd.api.context import Call, authenticate
+from tvdbd.api.envelope import envelope, json_response
+from tvdbd.db import catalogue
+from tvdbd.errors import BadRequest, IdNotFound, NotFound
+from tvdbd.languages import language_list
+from tvdbd.records import artwork, series
+from tvdbd.records.render import actor_record, image_record, series_record
+
+
+def _existing_series(call: Call, conn: Any) -> tuple[int, Any]:
+    series_id, raw = call.path_id()
+    row = catalogue.get_series(conn, series_id)
+    if row is None:
+        raise IdNotFound(raw)
+    return series_id, row
+
+
+def _series_data(call: Call) -> tuple[dict[str, Any], Any]:
+    with call.connect() as conn:
+        series_id, row = _existing_series(call, conn)
+        translation = None
+        alias_languages = [""]
+        if call.language != row["original_language"]:
+            translation = catalogue.get_translation(conn, series_id, call.language)
+            alias_languages.append(call.language)
+        aliases = catalogue.get_aliases(conn, [series_id], alias_languages)
+        genres = catalogue.get_genres(conn, series_id)
+    own_aliases = translation is not None and translation["has_aliases"]
+    record = series_record(
+        row,
+        language=call.language,
+        translation=translation,
+        aliases=aliases[(series_id, call.language if own_aliases else "")],
+        genres=genres,
+        shape=call.shape,
+    )
+    return record, row
+
+
+def get_series(request: Request) -> Response:
+    call = authenticate(request)
+    record, row = _series_data(call)
+    response = json_response(envelope(record), request=request, shape=call.shape)
+    if request.method == "HEAD":
+        # HEAD answers the GET's headers plus Last-Modified, without a body.
+        headers = dict(response.headers)
+        headers["last-modified"] = formatdate(row["last_updated"] or 0, usegmt=True)
+        return Response(b"", status_code=200, headers=headers)
+    return response
+
+
+def series_filter(request: Request) -> Response:
+    call = authenticate(request)
+    raw_keys = request.query_params.get("keys")
+    if raw_keys is None:
+        raise BadRequest("The keys query parameter is required")
+    wanted = [k.strip() for k in raw_keys.split(",") if k.strip()]
+    record, _ = _series_data(call)
+    valid = [k for k in wanted if k in series.FILTER_KEYS and k in record]
+    invalid = [k for k in wanted if k not in valid]
+    data = {key: value for key, value in record.items() if key in valid}
+    errors = {"invalidFilters": invalid} if invalid else None
+    return json_response(envelope(data, errors=errors), request=request, shape=call.shape)
+
+
+def series_filter_params(request: Request) -> Response:
+    call = authenticate(request)
+    with call.connect() as conn:
+        _existing_series(call, conn)
+    # Clients read `data.params` here, as on the real API (the seed doc shows a bare list).
+    return json_response(
+        envelope({"params": series.FILTER_KEYS}), request=request, shape=call.shape
+    )
+
+
+def series_actors(request: Request) -> Response:
+    call = authenticate(request)
+    with call.connect() as conn:
+        series_id, _ = _existing_series(call, conn)
+        rows = catalogue.get_actors(conn, series_id)
+    # A series without actors is 200 [] (the real API's 404 broke clients).
+    data = [actor_record(row, series_id=series_id) for row in rows]
+    return json_response(envelope(data), request=request, shape=call.shape)
+
+
+def series_images(request: Request) -> Response:
+    call = authenticate(request)
+    with call.connect() as conn:
+        series_id, _ = _existing_series(call, conn)
+        counts = catalogue.image_counts(conn, series_id)
+    # Key types with no images are left out: tvdb_api queries every key type listed.
+    data = {key: counts[key] for key in sorted(counts) if counts[key]}
+    return json_response(envelope(data), request=request, shape=call.shape)
+
+
+_IMAGE_FILTER_COLUMNS = {"keyType": "key_type", "resolution": "resolution", "subKey": "sub_key"}
+
+
+def series_images_query(request: Request) -> Response:
+    call = authenticate(request)
+    params, unknown = call.query(artwork.IMAGE_QUERY_PARAMS)
+    params.pop("page", None)
+    filters = {_IMAGE_FILTER_COLUMNS[k]: v for k, v in params.items()}
+    with call.connect() as conn:
+        series_id, row = _existing_series(call, conn)
+        rows = catalogue.get_images(conn, series_id, filters)
+    if not rows:
+        raise NotFound()
+    data = [
+        image_record(r, series_last_updated=row["last_updated"], shape=call.shape) for r in rows
+    ]
+    errors = {"invalidQueryParams": unknown} if unknown else None
+    return json_response(envelope(data, errors=errors), request=request, shape=call.shape)
+
+
+def series_images_query_params(request: Request) -> Response:
+    call = authenticate(request)
+    with call.connect() as conn:
+        series_id, _ = _existing_series(call, conn)
+        rows = catalogue.get_images(conn, series_id)
+    language_id = next(
+        (str(e["id"]) for e in language_list() if e["abbreviation"] == call.language), ""
+    )
+    by_type: dict[str, tuple[list[str], list[str]]] = {}
+    for r in rows:
+        resolutions, sub_keys = by_type.setdefault(r["key_type"] or "", ([], []))
+        if r["resolution"] and r["resolution"] not in resolutions:
+            resolutions.append(r["resolution"])
+        if r["sub_key"] and r["sub_key"] not in sub_keys:
+            sub_keys.append(r["sub_key"])
+    data = [
+        {
+            "keyType": key_type,
+            "languageId": language_id,
+            "resolution": by_type[key_type][0],
+            "subKey": by_type[key_type][1],
+        }
+        for key_type in sorted(by_type)
+    ]
+    return json_response(envelope(data), request=request, shape=call.shape)

@@ -1,0 +1,45 @@
+"""create_app(settings): the routes, middleware and the one error handler."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+
+from tvdbd.api.envelope import api_error_handler, unexpected_error_handler
+from tvdbd.api.middleware import WireNormalizer
+from tvdbd.api.routes import ROUTES
+from tvdbd.auth import TokenIssuer, load_or_create_signing_key
+from tvdbd.db.engine import make_engine
+from tvdbd.errors import ApiError
+from tvdbd.settings import Settings
+
+CACHE_MAX_AGE = 86400
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
+    """Build the ASGI app; the database must already be migrated (see `tvdbd serve`)."""
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(WireNormalizer)],
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: api_error_handler,
+            Exception: unexpected_error_handler,
+        },
+    )
+    app.router.redirect_slashes = False
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.resolved_database_url)
+    app.state.tokens = TokenIssuer(
+        load_or_create_signing_key(settings.resolved_signing_key_file),
+        settings.token_lifetime_seconds,
+    )
+    app.state.cache_max_age = CACHE_MAX_AGE
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory tvdbd.app:app_from_env` (used by `tvdbd serve`)."""
+    return create_app(Settings.from_env())

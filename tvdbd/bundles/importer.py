@@ -1,0 +1,237 @@
+"""Import series bundles: streamed line by line, each series replaced whole in a transaction.
+
+A bad line is reported and skipped while everything already stored stays intact; with
+``strict`` the whole file is one transaction and any bad line refuses all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from tvdbd.bundles.files import open_for_reading
+from tvdbd.bundles.parse import SeriesBundle, parse_line
+from tvdbd.db.engine import write_transaction
+from tvdbd.db.schema import (
+    CATALOGUE_CHILD_TABLES,
+    actors,
+    episode_translations,
+    episodes,
+    images,
+    search_words,
+    series_aliases,
+    series_genres,
+    series_table,
+    series_translations,
+)
+from tvdbd.errors import BundleError
+
+BATCH_SERIES = 200
+BATCH_EPISODES = 20_000
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changed_series: list[int] = field(default_factory=list)
+    refused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Refused(Exception):
+    """Rolls back a strict import after every line was checked."""
+
+
+def import_file(
+    engine: Engine,
+    path: str | Path,
+    *,
+    strict: bool = False,
+    progress: Callable[[int], None] | None = None,
+    progress_total: Callable[[int | None], None] | None = None,
+) -> ImportReport:
+    """Import a bundle file (`.gz` and `-` accepted)."""
+    with open_for_reading(path) as (stream, total, raw):
+        if progress_total:
+            progress_total(total)
+        return import_lines(engine, _lines(stream, raw, progress), strict=strict)
+
+
+def _lines(
+    stream: IO[bytes], raw: IO[bytes], progress: Callable[[int], None] | None
+) -> Iterable[bytes]:
+    last = 0
+    for line in stream:
+        if progress:
+            position = raw.tell() if raw.seekable() else last + len(line)
+            progress(position - last)
+            last = position
+        yield line
+
+
+def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False) -> ImportReport:
+    report = ImportReport()
+    batch: list[tuple[int, SeriesBundle]] = []
+    batch_episodes = 0
+
+    def flush(conn: Connection | None = None) -> None:
+        nonlocal batch, batch_episodes
+        if batch:
+            if conn is None:
+                with write_transaction(engine) as own:
+                    _store_batch(own, batch, report, savepoints=True)
+            else:
+                _store_batch(conn, batch, report, savepoints=False)
+        batch, batch_episodes = [], 0
+
+    def parsed() -> Iterable[tuple[int, SeriesBundle]]:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                bundle = parse_line(line)
+            except BundleError as exc:
+                exc.line = number
+                report.errors.append(str(exc))
+                continue
+            report.warnings.extend(f"line {number}, {w}" for w in bundle.warnings)
+            yield number, bundle
+
+    if strict:
+        try:
+            with write_transaction(engine) as conn:
+                for item in parsed():
+                    if report.errors:
+                        continue  # keep checking, but nothing more is written
+                    batch.append(item)
+                    batch_episodes += len(item[1].episodes)
+                    if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:
+                        flush(conn)
+                if not report.errors:
+                    flush(conn)
+                if report.errors:
+                    raise _Refused
+        except _Refused:
+            report.refused = True
+            report.imported = report.unchanged = 0
+            report.changed_series.clear()
+        return report
+
+    for item in parsed():
+        batch.append(item)
+        batch_episodes += len(item[1].episodes)
+        if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:
+            flush()
+    flush()
+    return report
+
+
+def _store_batch(
+    conn: Connection,
+    batch: list[tuple[int, SeriesBundle]],
+    report: ImportReport,
+    *,
+    savepoints: bool,
+) -> None:
+    ids = [bundle.series_id for _, bundle in batch]
+    stored_hashes = dict(
+        conn.execute(
+            select(series_table.c.id, series_table.c.bundle_hash).where(series_table.c.id.in_(ids))
+        ).all()
+    )
+    for number, bundle in batch:
+        if stored_hashes.get(bundle.series_id) == bundle.bundle_hash:
+            report.unchanged += 1
+            continue
+        try:
+            if savepoints:
+                with conn.begin_nested():
+                    _replace_series(conn, bundle, exists=bundle.series_id in stored_hashes)
+            else:
+                _replace_series(conn, bundle, exists=bundle.series_id in stored_hashes)
+        except BundleError as exc:
+            exc.line = number
+            report.errors.append(str(exc))
+            continue
+        except SQLAlchemyError as exc:
+            if not savepoints:
+                raise
+            report.errors.append(
+                f"line {number}, series {bundle.series_id}: could not be stored "
+                f"({type(getattr(exc, 'orig', None) or exc).__name__})"
+            )
+            continue
+        stored_hashes[bundle.series_id] = bundle.bundle_hash
+        report.imported += 1
+        report.changed_series.append(bundle.series_id)
+
+
+def _replace_series(conn: Connection, bundle: SeriesBundle, *, exists: bool) -> None:
+    """Replace one series whole: its row is updated in place so references to it survive."""
+    series_id = bundle.series_id
+    episode_ids = [e["id"] for e in bundle.episodes]
+    if episode_ids:
+        taken = conn.execute(
+            select(episodes.c.id, episodes.c.series_id)
+            .where(episodes.c.id.in_(episode_ids), episodes.c.series_id != series_id)
+            .limit(1)
+        ).first()
+        if taken:
+            raise BundleError(
+                f"episode id {taken.id} already belongs to series {taken.series_id}",
+                field="episodes.id",
+                series_id=series_id,
+            )
+    if exists:
+        for table in CATALOGUE_CHILD_TABLES:
+            conn.execute(delete(table).where(table.c.series_id == series_id))
+        conn.execute(
+            update(series_table).where(series_table.c.id == series_id).values(bundle.series_row)
+        )
+    else:
+        conn.execute(insert(series_table).values(bundle.series_row))
+    _insert_many(conn, series_translations, bundle.translations)
+    _insert_many(
+        conn,
+        series_aliases,
+        [
+            {"series_id": series_id, "language": language, "position": position, "alias": alias}
+            for position, (language, alias) in enumerate(bundle.aliases)
+        ],
+    )
+    _insert_many(
+        conn,
+        series_genres,
+        [
+            {"series_id": series_id, "position": position, "genre": genre}
+            for position, genre in enumerate(bundle.genres)
+        ],
+    )
+    _insert_many(conn, episodes, bundle.episodes)
+    _insert_many(conn, episode_translations, bundle.episode_translations)
+    _insert_many(conn, actors, bundle.actors)
+    _insert_many(conn, images, bundle.images)
+    _insert_many(
+        conn,
+        search_words,
+        [
+            {"series_id": series_id, "word": word, "stem": stem}
+            for word, stem in sorted(bundle.search_entries)
+        ],
+    )
+
+
+def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(table), rows)

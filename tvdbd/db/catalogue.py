@@ -1,0 +1,258 @@
+"""Read queries for the catalogue routes: a fixed number of queries per response."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, func, select, text
+
+from tvdbd.db.schema import (
+    actors,
+    episode_translations,
+    episodes,
+    images,
+    languages,
+    series_aliases,
+    series_genres,
+    series_table,
+    series_translations,
+)
+
+Row = RowMapping
+MAX_ID = 2**63 - 1
+
+
+def get_series(conn: Connection, series_id: int) -> Row | None:
+    if not 0 <= series_id <= MAX_ID:
+        return None
+    row = conn.execute(select(series_table).where(series_table.c.id == series_id)).first()
+    return row._mapping if row else None
+
+
+def get_series_many(conn: Connection, series_ids: Sequence[int]) -> dict[int, Row]:
+    if not series_ids:
+        return {}
+    rows = conn.execute(select(series_table).where(series_table.c.id.in_(series_ids)))
+    return {row.id: row._mapping for row in rows}
+
+
+def get_translation(conn: Connection, series_id: int, language: str) -> Row | None:
+    row = conn.execute(
+        select(series_translations).where(
+            series_translations.c.series_id == series_id,
+            series_translations.c.language == language,
+        )
+    ).first()
+    return row._mapping if row else None
+
+
+def get_translations_many(
+    conn: Connection, series_ids: Sequence[int], language: str
+) -> dict[int, Row]:
+    if not series_ids:
+        return {}
+    rows = conn.execute(
+        select(series_translations).where(
+            series_translations.c.series_id.in_(series_ids),
+            series_translations.c.language == language,
+        )
+    )
+    return {row.series_id: row._mapping for row in rows}
+
+
+def get_aliases(
+    conn: Connection, series_ids: Sequence[int], languages_: Iterable[str] = ("",)
+) -> dict[tuple[int, str], list[str]]:
+    """Aliases by (series id, language); language "" is the original-language record."""
+    result: dict[tuple[int, str], list[str]] = defaultdict(list)
+    if not series_ids:
+        return result
+    rows = conn.execute(
+        select(series_aliases.c.series_id, series_aliases.c.language, series_aliases.c.alias)
+        .where(
+            series_aliases.c.series_id.in_(series_ids),
+            series_aliases.c.language.in_(list(languages_)),
+        )
+        .order_by(series_aliases.c.series_id, series_aliases.c.language, series_aliases.c.position)
+    )
+    for series_id, language, alias in rows:
+        result[(series_id, language)].append(alias)
+    return result
+
+
+def get_genres(conn: Connection, series_id: int) -> list[str]:
+    rows = conn.execute(
+        select(series_genres.c.genre)
+        .where(series_genres.c.series_id == series_id)
+        .order_by(series_genres.c.position)
+    )
+    return [genre for (genre,) in rows]
+
+
+def _episode_select(series_id: int, language: str) -> Any:
+    tr = episode_translations
+    return (
+        select(
+            episodes,
+            tr.c.episode_name.label("tr_episode_name"),
+            tr.c.overview.label("tr_overview"),
+        )
+        .select_from(
+            episodes.outerjoin(
+                tr, and_(tr.c.episode_id == episodes.c.id, tr.c.language == language)
+            )
+        )
+        .where(episodes.c.series_id == series_id)
+    )
+
+
+EpisodeFilter = tuple[str, Any]
+
+
+def _filter_clauses(filters: Sequence[EpisodeFilter]) -> list[Any]:
+    clauses = []
+    for column, value in filters:
+        if column == "dvd_episode_number":
+            # Stored as the JSON literal (4 or 4.1); compare as a number.
+            clauses.append(
+                and_(
+                    episodes.c.dvd_episode_number.is_not(None),
+                    func.cast(episodes.c.dvd_episode_number, _real()) == value,
+                )
+            )
+        else:
+            clauses.append(episodes.c[column] == value)
+    return clauses
+
+
+def _real() -> Any:
+    from sqlalchemy import Float
+
+    return Float()
+
+
+def count_episodes(conn: Connection, series_id: int, filters: Sequence[EpisodeFilter]) -> int:
+    query = select(func.count()).select_from(episodes).where(episodes.c.series_id == series_id)
+    for clause in _filter_clauses(filters):
+        query = query.where(clause)
+    return int(conn.execute(query).scalar_one())
+
+
+def episode_page(
+    conn: Connection,
+    series_id: int,
+    language: str,
+    filters: Sequence[EpisodeFilter],
+    *,
+    offset: int,
+    limit: int,
+) -> list[Row]:
+    query = _episode_select(series_id, language)
+    for clause in _filter_clauses(filters):
+        query = query.where(clause)
+    query = query.order_by(episodes.c.id).offset(offset).limit(limit)
+    return [row._mapping for row in conn.execute(query)]
+
+
+def get_episode(conn: Connection, episode_id: int, language: str) -> Row | None:
+    if not 0 <= episode_id <= MAX_ID:
+        return None
+    tr = episode_translations
+    row = conn.execute(
+        select(
+            episodes,
+            tr.c.episode_name.label("tr_episode_name"),
+            tr.c.overview.label("tr_overview"),
+        )
+        .select_from(
+            episodes.outerjoin(
+                tr, and_(tr.c.episode_id == episodes.c.id, tr.c.language == language)
+            )
+        )
+        .where(episodes.c.id == episode_id)
+    ).first()
+    return row._mapping if row else None
+
+
+def episode_summary(conn: Connection, series_id: int) -> dict[str, Any]:
+    """Distinct aired and DVD seasons and the episode counts behind them."""
+    aired = conn.execute(
+        select(episodes.c.aired_season)
+        .where(episodes.c.series_id == series_id)
+        .group_by(episodes.c.aired_season)
+        .order_by(episodes.c.aired_season)
+    ).scalars()
+    dvd_rows = conn.execute(
+        select(episodes.c.dvd_season, func.count())
+        .where(episodes.c.series_id == series_id, episodes.c.dvd_season.is_not(None))
+        .group_by(episodes.c.dvd_season)
+        .order_by(episodes.c.dvd_season)
+    ).all()
+    total = conn.execute(
+        select(func.count()).select_from(episodes).where(episodes.c.series_id == series_id)
+    ).scalar_one()
+    return {
+        "aired_seasons": list(aired),
+        "aired_episodes": int(total),
+        "dvd_seasons": [season for season, _ in dvd_rows],
+        "dvd_episodes": sum(count for _, count in dvd_rows),
+    }
+
+
+def get_actors(conn: Connection, series_id: int) -> list[Row]:
+    rows = conn.execute(
+        select(actors).where(actors.c.series_id == series_id).order_by(actors.c.position)
+    )
+    return [row._mapping for row in rows]
+
+
+def get_images(
+    conn: Connection, series_id: int, filters: Mapping[str, str] | None = None
+) -> list[Row]:
+    query = select(images).where(images.c.series_id == series_id)
+    for column, value in (filters or {}).items():
+        query = query.where(images.c[column] == value)
+    return [row._mapping for row in conn.execute(query.order_by(images.c.position))]
+
+
+def image_counts(conn: Connection, series_id: int) -> dict[str, int]:
+    rows = conn.execute(
+        select(images.c.key_type, func.count())
+        .where(images.c.series_id == series_id)
+        .group_by(images.c.key_type)
+    )
+    return {key_type: int(count) for key_type, count in rows}
+
+
+def updated_between(conn: Connection, from_time: int, to_time: int) -> list[tuple[int, int]]:
+    rows = conn.execute(
+        select(series_table.c.id, series_table.c.last_updated)
+        .where(series_table.c.last_updated >= from_time, series_table.c.last_updated <= to_time)
+        .order_by(series_table.c.last_updated, series_table.c.id)
+    )
+    return [(int(i), int(t)) for i, t in rows]
+
+
+def find_series_ids(conn: Connection, column: str, value: str) -> list[int]:
+    rows = conn.execute(
+        select(series_table.c.id).where(series_table.c[column] == value).order_by(series_table.c.id)
+    )
+    return [int(i) for (i,) in rows]
+
+
+def all_languages(conn: Connection) -> list[Row]:
+    rows = conn.execute(select(languages).order_by(languages.c.position))
+    return [row._mapping for row in rows]
+
+
+def get_language(conn: Connection, language_id: int) -> Row | None:
+    row = conn.execute(
+        select(languages).where(languages.c.id == language_id).order_by(languages.c.position)
+    ).first()
+    return row._mapping if row else None
+
+
+def ping(conn: Connection) -> None:
+    conn.execute(text("SELECT 1"))

@@ -1,0 +1,169 @@
+"""The storage schema. Column names are ours (snake_case); wire names live in tvdbd.records.
+
+Migrations in tvdbd/db/migrations are generated from and checked against this module.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+
+from tvdbd.records import artwork, episode, series
+from tvdbd.records.fields import Field, Kind
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _columns(fields: list[Field], *, skip: tuple[str, ...] = ()) -> list[Column]:
+    columns = []
+    for f in fields:
+        if f.column in skip:
+            continue
+        sql_type = BigInteger() if f.kind is Kind.INT else Text()
+        columns.append(Column(f.column, sql_type, nullable=True))
+    return columns
+
+
+def _series_fk() -> ForeignKey:
+    return ForeignKey("series.id", ondelete="CASCADE")
+
+
+languages = Table(
+    "languages",
+    metadata,
+    # The 2020 list has an entry with a null id and two entries for `pt`, so neither
+    # id nor abbreviation can be the key; `position` keeps the served order.
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("id", Integer, nullable=True, index=True),
+    Column("abbreviation", Text, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("english_name", Text, nullable=False),
+)
+
+series_table = Table(
+    "series",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    *_columns(series.FIELDS, skip=("id",)),
+    Column("original_language", Text, nullable=False),
+    # Number of aired seasons without specials, served as `season` unless a bundle gives it.
+    Column("aired_season_count", Integer, nullable=False),
+    Column("episode_count", Integer, nullable=False),
+    # sha256 of the bundle line that produced this series; re-importing it changes nothing.
+    Column("bundle_hash", Text, nullable=False),
+    Index(None, "last_updated"),
+    Index(None, "imdb_id"),
+    Index(None, "zap2it_id"),
+    Index(None, "slug"),
+)
+
+series_translations = Table(
+    "series_translations",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("language", Text, primary_key=True),
+    *_columns(series.TRANSLATION_FIELDS),
+    # True when the translation carries its own alias list (even an empty one).
+    Column("has_aliases", Boolean, nullable=False),
+)
+
+series_aliases = Table(
+    "series_aliases",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    # "" for the original-language record, else the translation's language.
+    Column("language", Text, primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("alias", Text, nullable=False),
+)
+
+series_genres = Table(
+    "series_genres",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("genre", Text, nullable=False),
+)
+
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("series_id", BigInteger, _series_fk(), nullable=False),
+    *_columns(episode.FIELDS, skip=("id",)),
+    Index(None, "series_id", "id"),
+    Index(None, "series_id", "aired_season", "aired_episode_number"),
+)
+
+episode_translations = Table(
+    "episode_translations",
+    metadata,
+    Column("episode_id", BigInteger, primary_key=True),
+    Column("language", Text, primary_key=True),
+    Column("series_id", BigInteger, _series_fk(), nullable=False, index=True),
+    *_columns(episode.TRANSLATION_FIELDS),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    *_columns(artwork.ACTOR_FIELDS),
+)
+
+images = Table(
+    "images",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    *_columns(artwork.IMAGE_FIELDS),
+    Index(None, "series_id", "key_type"),
+)
+
+# Words of every name and alias in every language, for /search/series.
+search_words = Table(
+    "search_words",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), nullable=False, index=True),
+    Column("word", Text, nullable=False, index=True),
+    Column("stem", Text, nullable=False, index=True),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    # sha256 of the key; the key itself is shown once at creation and never stored.
+    Column("key_hash", Text, nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+CATALOGUE_CHILD_TABLES = (
+    search_words,
+    images,
+    actors,
+    episode_translations,
+    episodes,
+    series_genres,
+    series_aliases,
+    series_translations,
+)

@@ -1,0 +1,90 @@
+"""One error hierarchy; each API error carries its HTTP status and TVDB's wire text.
+
+Route code raises these; exactly one handler (``tvdbd.api.envelope``) renders them as
+TheTVDB's ``{"Error": "..."}`` body.
+"""
+
+from __future__ import annotations
+
+
+class TvdbdError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ApiError(TvdbdError):
+    """An error answered on the wire as ``{"Error": message}`` with ``status``."""
+
+    status = 500
+    default_message = "Internal error"
+
+    def __init__(self, message: str | None = None, headers: dict[str, str] | None = None):
+        self.message = message or self.default_message
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+
+class BadRequest(ApiError):
+    status = 400
+    default_message = "Bad request"
+
+
+class NotAuthorized(ApiError):
+    """No, bad or expired token: the real API's text had a lower-case ``a``."""
+
+    status = 401
+    default_message = "Not authorized"
+
+
+class LoginRefused(ApiError):
+    """Login with a missing or unknown API key (tvdb_api compares this exact text)."""
+
+    status = 401
+    default_message = "Not Authorized"
+
+
+class NotFound(ApiError):
+    status = 404
+    default_message = "Resource not found"
+
+
+class IdNotFound(NotFound):
+    """Unknown series/episode/language id; repeats the id exactly as the client typed it."""
+
+    def __init__(self, raw_id: str):
+        super().__init__(f"ID: {raw_id} not found")
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    default_message = "Method not allowed"
+
+
+class Conflict(ApiError):
+    status = 409
+    default_message = "Conflict"
+
+
+class ConfigError(TvdbdError):
+    """A setting has a value we cannot use; the message names the setting and the value."""
+
+
+class BundleError(TvdbdError):
+    """A bundle line that cannot be imported; names the line, series id and field."""
+
+    def __init__(self, reason: str, *, field: str | None = None, series_id: object = None):
+        self.reason = reason
+        self.field = field
+        self.series_id = series_id
+        self.line: int | None = None
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.series_id is not None:
+            parts.append(f"series {self.series_id}")
+        if self.field:
+            parts.append(f"field {self.field}")
+        where = ", ".join(parts)
+        return f"{where}: {self.reason}" if where else self.reason

@@ -1,0 +1,146 @@
+"""Build wire records from stored rows: one function per record type, in wire key order.
+
+Rows come from tvdbd.db.catalogue; ``shape`` is "3.0.0" (default) or "2.2.0" (Accept v2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from tvdbd.records import artwork, episode, series
+from tvdbd.records.fields import wire_value
+
+V3 = "3.0.0"
+V2 = "2.2.0"
+
+# Stored rows as the database layer returns them (SQLAlchemy RowMapping or plain dicts).
+Row = Mapping[Any, Any]
+
+_SERIES_FIELDS = [(f.wire, f) for f in series.FIELDS]
+_EPISODE_FIELDS = [(f.wire, f) for f in episode.FIELDS]
+_ACTOR_FIELDS = [(f.wire, f) for f in artwork.ACTOR_FIELDS]
+_IMAGE_FIELDS = [(f.wire, f) for f in artwork.IMAGE_FIELDS]
+
+
+def series_record(
+    row: Row,
+    *,
+    language: str,
+    translation: Row | None,
+    aliases: Sequence[str],
+    genres: Sequence[str],
+    shape: str = V3,
+) -> dict[str, Any]:
+    """``GET /series/{id}`` in ``language``.
+
+    The name falls back to the original-language name, the overview does not (null);
+    a translation may carry its own aliases and artwork.
+    """
+    values = {wire: wire_value(f, row[f.column]) for wire, f in _SERIES_FIELDS}
+    if language != row["original_language"]:
+        name = translation["series_name"] if translation else None
+        values["seriesName"] = name if name is not None else row["series_name"]
+        values["overview"] = translation["overview"] if translation else None
+        if translation:
+            for key in series.TRANSLATION_ARTWORK:
+                if translation[key] is not None:
+                    values[key] = translation[key]
+    if values["season"] is None:
+        values["season"] = str(row["aired_season_count"])
+    values["aliases"] = list(aliases)
+    values["genre"] = list(genres)
+    values["language"] = language
+    order = series.WIRE_ORDER_V3 if shape == V3 else series.WIRE_ORDER_V2
+    return {key: values[key] for key in order}
+
+
+def search_hit(
+    row: Row,
+    *,
+    language: str,
+    translation: Row | None,
+    aliases: Sequence[str],
+    shape: str = V3,
+) -> dict[str, Any]:
+    """One ``/search/series`` hit: keys alphabetical, artwork with the /banners/ prefix.
+
+    Aliases and artwork come from the original-language record, never a translation.
+    """
+    if language == row["original_language"]:
+        name, overview = row["series_name"], row["overview"]
+    else:
+        name = translation["series_name"] if translation else None
+        name = name if name is not None else row["series_name"]
+        overview = translation["overview"] if translation else None
+    banner = row["banner"]
+    image = f"/banners/{row['poster']}" if row["poster"] else series.MISSING_SERIES_IMAGE
+    hit: dict[str, Any] = {
+        "aliases": list(aliases),
+        "banner": banner if not banner else f"/banners/{banner}",
+        "firstAired": _unpadded_date(row["first_aired"]),
+        "id": row["id"],
+    }
+    if shape == V3:
+        hit["image"] = image
+    hit["network"] = row["network"] or None
+    if overview:
+        hit["overview"] = overview
+    if shape == V3:
+        # The real API tied `poster` to the banner: null when the banner is null.
+        hit["poster"] = None if banner is None else image
+    hit["seriesName"] = name
+    hit["slug"] = row["slug"]
+    hit["status"] = row["status"]
+    return hit
+
+
+def _unpadded_date(value: str | None) -> str | None:
+    """Search hits write dates without zero padding (``2001-10-2``), null when unknown."""
+    if not value:
+        return None
+    parts = value.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return value
+    return f"{int(parts[0])}-{int(parts[1])}-{int(parts[2])}"
+
+
+def episode_record(
+    row: Row, *, series_id: int, original_language: str, language: str, shape: str = V3
+) -> dict[str, Any]:
+    """An episode in ``language``: no fallback to another language for name or overview.
+
+    ``row`` carries the translation's columns as ``tr_episode_name``/``tr_overview``.
+    """
+    values = {wire: wire_value(f, row[f.column]) for wire, f in _EPISODE_FIELDS}
+    if language != original_language:
+        values["episodeName"] = row["tr_episode_name"]
+        values["overview"] = row["tr_overview"]
+    if values["seriesId"] is None:
+        values["seriesId"] = series_id
+    values["language"] = {"episodeName": language, "overview": language}
+    if shape == V3:
+        return {key: values[key] for key in episode.WIRE_ORDER_V3}
+    directors = orjson.loads(row["directors"]) if row["directors"] else []
+    values["director"] = directors[0] if directors else ""
+    return {key: values[key] for key in episode.WIRE_ORDER_V2}
+
+
+def actor_record(row: Row, *, series_id: int) -> dict[str, Any]:
+    values = {wire: wire_value(f, row[f.column]) for wire, f in _ACTOR_FIELDS}
+    if values["seriesId"] is None:
+        values["seriesId"] = series_id
+    return values
+
+
+def image_record(row: Row, *, series_last_updated: int | None, shape: str = V3) -> dict[str, Any]:
+    values = {wire: wire_value(f, row[f.column]) for wire, f in _IMAGE_FIELDS}
+    if values["thumbnail"] is None:
+        values["thumbnail"] = artwork.thumbnail_for(row["file_name"] or "")
+    if values["seriesLastUpdated"] is None:
+        values["seriesLastUpdated"] = series_last_updated
+    if shape == V3:
+        return values
+    return {key: values[key] for key in artwork.IMAGE_WIRE_ORDER_V2}

@@ -1,0 +1,105 @@
+"""Settings as typed data: every value has help text and is checked when it is read."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from tvdbd.errors import ConfigError
+
+API_KEY_POLICIES = ("any", "registered")
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("TVDBD_DATA_DIR", "tvdbd-data"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server and the CLI can be told; environment variables are TVDBD_<NAME>."""
+
+    data_dir: Path = field(
+        default_factory=_default_data_dir,
+        metadata={"help": "Folder for the SQLite file and the JWT signing key."},
+    )
+    database_url: str = field(
+        default="",
+        metadata={"help": "SQLAlchemy URL; empty means a SQLite file in data_dir."},
+    )
+    api_key_policy: str = field(
+        default="any",
+        metadata={
+            "help": "'any' accepts any non-empty API key at /login (drop-in mode); "
+            "'registered' accepts only keys made with `tvdbd apikey create`."
+        },
+    )
+    token_lifetime_seconds: int = field(
+        default=86400, metadata={"help": "How long a JWT from /login or /refresh_token lives."}
+    )
+    signing_key_file: Path | None = field(
+        default=None,
+        metadata={"help": "File holding the JWT signing key; default data_dir/jwt-signing.key."},
+    )
+    load_demo: bool = field(
+        default=True,
+        metadata={"help": "Load the shipped demo catalogue on first start of an empty database."},
+    )
+
+    def __post_init__(self) -> None:
+        if self.api_key_policy not in API_KEY_POLICIES:
+            raise ConfigError(
+                f"Setting 'api_key_policy' has value {self.api_key_policy!r}. "
+                f"Expected one of: {', '.join(API_KEY_POLICIES)}."
+            )
+        if self.token_lifetime_seconds <= 0:
+            raise ConfigError(
+                f"Setting 'token_lifetime_seconds' has value {self.token_lifetime_seconds!r}. "
+                "Expected a positive number of seconds."
+            )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tvdbd.sqlite3').resolve()}"
+
+    @property
+    def resolved_signing_key_file(self) -> Path:
+        return self.signing_key_file or self.data_dir / "jwt-signing.key"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read TVDBD_* variables, then apply explicit overrides (CLI options win)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"TVDBD_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _parse(name: str, type_name: Any, raw: str) -> Any:
+    kind = str(type_name)
+    if "bool" in kind:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"Setting '{name}' has value {raw!r}. Not a valid bool.")
+    if "int" in kind:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"Setting '{name}' has value {raw!r}. Not a valid int.") from None
+    if "Path" in kind:
+        return Path(raw)
+    return raw
