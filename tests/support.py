@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("TVDBD_SHARED_DIR", ROOT.parent / "shared"))
 RECORDED = SHARED / "recorded-api"
 DEMO_BUNDLE = ROOT / "tvdbd" / "data" / "demo-catalogue.jsonl"
-POSTGRES_URL = os.environ.get("TVDBD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TVDBD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 BACKENDS = [b for b in os.environ.get("TVDBD_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 
 
@@ -63,7 +65,9 @@ class Databases:
         admin.dispose()
 
 
-def import_bundles(engine: Engine, bundles: Iterable[dict[str, Any]], **kwargs: Any) -> ImportReport:
+def import_bundles(
+    engine: Engine, bundles: Iterable[dict[str, Any]], **kwargs: Any
+) -> ImportReport:
     """Import bundle dicts through the real importer (as JSON lines)."""
     return import_lines(engine, (orjson.dumps(b) for b in bundles), **kwargs)
 

@@ -20,12 +20,24 @@ class Context:
         self.settings = settings
 
     def engine(self, *, migrate: bool = True) -> Any:
+        """The database engine, migrated; a bad URL or an unreachable database is a clean error."""
+        from sqlalchemy.exc import OperationalError
+
         from tvdbd.db.engine import make_engine
         from tvdbd.db.migrate import upgrade
 
-        engine = make_engine(self.settings.resolved_database_url)
+        url = self.settings.resolved_database_url
+        try:
+            engine = make_engine(url)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
         if migrate:
-            upgrade(engine)
+            try:
+                upgrade(engine)
+            except OperationalError as exc:
+                reason = str(exc.orig or exc).strip().splitlines()[0]
+                shown = engine.url.render_as_string(hide_password=True)
+                raise click.ClickException(f"Cannot open the database {shown}: {reason}") from None
         return engine
 
 
@@ -135,7 +147,7 @@ def import_command(ctx: Context, bundle: str, strict: bool) -> None:
             report = import_file(
                 engine, bundle, strict=strict, progress=bar.update, progress_total=set_total
             )
-        except (OSError, TvdbdError) as exc:
+        except (OSError, EOFError, TvdbdError) as exc:
             raise click.ClickException(str(exc)) from None
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -160,7 +172,10 @@ def export_command(ctx: Context, bundle: str) -> None:
     """Export the catalogue as a bundle file (.gz compresses, - for stdout)."""
     from tvdbd.bundles.exporter import export_file
 
-    count = export_file(ctx.engine(), bundle)
+    try:
+        count = export_file(ctx.engine(), bundle)
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Exported {count} series.", err=True)
 
 

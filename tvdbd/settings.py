@@ -12,16 +12,13 @@ from tvdbd.errors import ConfigError
 API_KEY_POLICIES = ("any", "registered")
 
 
-def _default_data_dir() -> Path:
-    return Path(os.environ.get("TVDBD_DATA_DIR", "tvdbd-data"))
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything the server and the CLI can be told; environment variables are TVDBD_<NAME>."""
 
+    # Defaults only: the environment is read by `from_env`, not here.
     data_dir: Path = field(
-        default_factory=_default_data_dir,
+        default=Path("tvdbd-data"),
         metadata={"help": "Folder for the SQLite file and the JWT signing key."},
     )
     database_url: str = field(

@@ -12,6 +12,7 @@ from tvdbd.api.context import authenticate
 from tvdbd.api.envelope import json_response
 from tvdbd.db import apikeys
 from tvdbd.errors import BadRequest, LoginRefused, NotAuthorized
+from tvdbd.records.render import V3
 
 VALID_USER_REQUIRED = "Valid User Account Required"
 
@@ -41,7 +42,10 @@ async def login(request: Request) -> Response:
         # No user accounts exist yet: a login that names one cannot match.
         raise NotAuthorized(VALID_USER_REQUIRED)
     token = state.tokens.issue(claims)
-    return json_response({"token": token}, request=request)
+    # Same version header as every other answer to this Accept (node-tvdb sends v2.1.1).
+    return json_response(
+        {"token": token}, request=request, shape=request.scope.get("tvdbd.shape", V3)
+    )
 
 
 def _find_key(engine: Any, key: str) -> Any:

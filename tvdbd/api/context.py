@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from tvdbd.languages import pick_language
 from tvdbd.records.render import V2, V3
 
 MAX_ID = 2**63 - 1
+# `v2`, `v2.1.1`, `v2.2.0+json`...; not `v20` or `v3.0.0`.
+_V2_MEDIA = re.compile(r"application/vnd\.thetvdb\.v2(\.[0-9a-z.-]*)?(\+json)?")
 
 
 def negotiate_shape(accept: str | None) -> str:
@@ -23,7 +26,7 @@ def negotiate_shape(accept: str | None) -> str:
     if accept:
         for part in accept.split(","):
             media = part.split(";", 1)[0].strip().lower()
-            if media.startswith("application/vnd.thetvdb.v2"):
+            if _V2_MEDIA.fullmatch(media):
                 return V2
     return V3
 
@@ -47,7 +50,11 @@ class Call:
         raw = self.request.path_params[name]
         if not raw.isdigit() or not raw.isascii():
             raise IdNotFound(raw)
-        value = int(raw)
+        # int() refuses more than 4300 digits, leading zeros included.
+        digits = raw.lstrip("0") or "0"
+        if len(digits) > 19:
+            raise IdNotFound(raw)
+        value = int(digits)
         if value > MAX_ID:
             raise IdNotFound(raw)
         return value, raw
@@ -71,7 +78,11 @@ class Call:
             return 1
         if not raw.isdigit() or not raw.isascii():
             raise BadRequest(f"Invalid page: {raw}")
-        return max(int(raw), 1)
+        # int() refuses more than 4300 digits, leading zeros included.
+        digits = raw.lstrip("0") or "0"
+        if len(digits) > 18:
+            raise NotFound()  # past any last page
+        return max(int(digits), 1)
 
 
 def authenticate(request: Request) -> Call:

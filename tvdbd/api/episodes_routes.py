@@ -16,8 +16,11 @@ from tvdbd.records import episode
 from tvdbd.records.render import episode_record
 
 INVALID_LANGUAGE = "Some translations were not available in the specified language"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _INT_PARAMS = {"absoluteNumber", "airedSeason", "airedEpisode", "dvdSeason"}
+_INTEGER = re.compile(r"-?\d{1,18}", re.ASCII)
+# DVD numbers may be decimal (4.1); `nan`, `inf` and exponents are not episode numbers.
+_DECIMAL = re.compile(r"-?\d{1,18}(\.\d{1,18})?", re.ASCII)
 
 
 def _language_errors(records: list[dict[str, Any]]) -> dict[str, str] | None:
@@ -35,15 +38,14 @@ def _episode_filters(params: dict[str, str]) -> list[tuple[str, Any]]:
         column = episode.QUERY_PARAMS[name]
         value: Any = raw.strip()
         if name in _INT_PARAMS:
-            if not re.fullmatch(r"-?\d{1,18}", value):
+            if not _INTEGER.fullmatch(value):
                 raise BadRequest(f"Invalid value for {name}: {raw}")
             value = int(value)
         elif name == "dvdEpisode":
-            try:
-                value = float(value)
-            except ValueError:
-                raise BadRequest(f"Invalid value for {name}: {raw}") from None
-        elif name == "firstAired" and not _DATE.match(value):
+            if not _DECIMAL.fullmatch(value):
+                raise BadRequest(f"Invalid value for {name}: {raw}")
+            value = float(value)
+        elif name == "firstAired" and not _DATE.fullmatch(value):
             raise BadRequest(f"Invalid value for {name}: {raw} (expected YYYY-MM-DD)")
         filters.append((column, value))
     return filters

@@ -15,7 +15,7 @@ from tvdbd.errors import BadRequest, IdNotFound
 
 ONE_WEEK = 7 * 24 * 3600
 UPDATE_PARAMS = ["fromTime", "toTime"]
-_EPOCH = re.compile(r"^\d{1,12}$")
+_EPOCH = re.compile(r"\d{1,12}", re.ASCII)
 
 
 def _language_record(row: object) -> dict[str, object]:
@@ -47,7 +47,7 @@ def get_language(request: Request) -> Response:
 
 
 def _epoch(name: str, raw: str) -> int:
-    if not _EPOCH.match(raw):
+    if not _EPOCH.fullmatch(raw):
         raise BadRequest(f"Invalid value for {name}: {raw}")
     return int(raw)
 

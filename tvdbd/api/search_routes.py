@@ -15,6 +15,7 @@ from tvdbd.records.series import SEARCH_PARAMS
 from tvdbd.search import MAX_HITS, NO_MATCH, rank_series, words
 
 _EXACT_COLUMNS = {"imdbId": "imdb_id", "zap2itId": "zap2it_id", "slug": "slug"}
+_CANDIDATE_WORDS = 8
 
 
 def search_series(request: Request) -> Response:
@@ -57,7 +58,10 @@ def _matching_ids(call: Call, conn: object, params: dict[str, str]) -> list[int]
     query_words = words(params["name"])
     if not query_words:
         return []
-    candidates = search_db.candidate_ids(conn, query_words)  # type: ignore[arg-type]
+    # The candidate query needs one SELECT per word (SQLite allows 500 in one compound
+    # select); a few distinct words narrow it enough, and ranking checks every word.
+    distinct = list(dict.fromkeys(query_words))[:_CANDIDATE_WORDS]
+    candidates = search_db.candidate_ids(conn, distinct)  # type: ignore[arg-type]
     if selected is not None:
         candidates = [i for i in candidates if i in set(selected)]
     names = search_db.names_of(conn, candidates)  # type: ignore[arg-type]

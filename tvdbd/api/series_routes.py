@@ -14,7 +14,7 @@ from tvdbd.db import catalogue
 from tvdbd.errors import BadRequest, IdNotFound, NotFound
 from tvdbd.languages import language_list
 from tvdbd.records import artwork, series
-from tvdbd.records.render import actor_record, image_record, series_record
+from tvdbd.records.render import V3, actor_record, image_record, series_record
 
 
 def _existing_series(call: Call, conn: Any) -> tuple[int, Any]:
@@ -59,17 +59,30 @@ def get_series(request: Request) -> Response:
     return response
 
 
+def _filter_keys(shape: str) -> list[str]:
+    """The keys `/filter` accepts: the v2.2 shape has no season/poster/fanart/language."""
+    if shape == V3:
+        return series.FILTER_KEYS
+    return [k for k in series.FILTER_KEYS if k in series.WIRE_ORDER_V2]
+
+
 def series_filter(request: Request) -> Response:
     call = authenticate(request)
-    raw_keys = request.query_params.get("keys")
+    params, unknown = call.query(["keys"])
+    raw_keys = params.get("keys")
     if raw_keys is None:
         raise BadRequest("The keys query parameter is required")
     wanted = [k.strip() for k in raw_keys.split(",") if k.strip()]
     record, _ = _series_data(call)
-    valid = [k for k in wanted if k in series.FILTER_KEYS and k in record]
+    allowed = _filter_keys(call.shape)
+    valid = [k for k in wanted if k in allowed and k in record]
     invalid = [k for k in wanted if k not in valid]
     data = {key: value for key, value in record.items() if key in valid}
-    errors = {"invalidFilters": invalid} if invalid else None
+    errors: dict[str, list[str]] = {}
+    if invalid:
+        errors["invalidFilters"] = invalid
+    if unknown:
+        errors["invalidQueryParams"] = unknown
     return json_response(envelope(data, errors=errors), request=request, shape=call.shape)
 
 
@@ -79,7 +92,7 @@ def series_filter_params(request: Request) -> Response:
         _existing_series(call, conn)
     # Clients read `data.params` here, as on the real API (the seed doc shows a bare list).
     return json_response(
-        envelope({"params": series.FILTER_KEYS}), request=request, shape=call.shape
+        envelope({"params": _filter_keys(call.shape)}), request=request, shape=call.shape
     )
 
 
@@ -128,8 +141,9 @@ def series_images_query_params(request: Request) -> Response:
     with call.connect() as conn:
         series_id, _ = _existing_series(call, conn)
         rows = catalogue.get_images(conn, series_id)
+    # A string here; `yue` has a null id in the 2020 list, served as "" (not "None").
     language_id = next(
-        (str(e["id"]) for e in language_list() if e["abbreviation"] == call.language), ""
+        (str(e["id"] or "") for e in language_list() if e["abbreviation"] == call.language), ""
     )
     by_type: dict[str, tuple[list[str], list[str]]] = {}
     for r in rows:

@@ -43,18 +43,14 @@ def export_file(engine: Engine, path: str | Path) -> int:
 
 
 def iter_bundles(engine: Engine) -> Iterator[dict[str, Any]]:
-    after = -1
+    """Every series as a bundle, in id order (ids may be negative or 0: any 64-bit int)."""
+    after: int | None = None
     while True:
         with engine.connect() as conn:
-            ids = [
-                int(i)
-                for (i,) in conn.execute(
-                    select(series_table.c.id)
-                    .where(series_table.c.id > after)
-                    .order_by(series_table.c.id)
-                    .limit(BATCH_SERIES)
-                )
-            ]
+            query = select(series_table.c.id).order_by(series_table.c.id).limit(BATCH_SERIES)
+            if after is not None:
+                query = query.where(series_table.c.id > after)
+            ids = [int(i) for (i,) in conn.execute(query)]
             if not ids:
                 return
             yield from _bundles(conn, ids)

@@ -6,7 +6,7 @@ A bad line is reported and skipped while everything already stored stays intact;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -90,13 +90,13 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
         if batch:
             if conn is None:
                 with write_transaction(engine) as own:
-                    _store_batch(own, batch, report, savepoints=True)
+                    _store_batch(own, batch, report)
             else:
-                _store_batch(conn, batch, report, savepoints=False)
+                _store_batch(conn, batch, report)
         batch, batch_episodes = [], 0
 
     def parsed() -> Iterable[tuple[int, SeriesBundle]]:
-        for number, line in enumerate(lines, start=1):
+        for number, line in _numbered(lines, report):
             if not line.strip():
                 continue
             try:
@@ -109,17 +109,17 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
             yield number, bundle
 
     if strict:
+        # Every line is checked and stored (so that storage errors such as an episode id
+        # taken by another series are reported too), then everything is rolled back if
+        # any line was bad.
         try:
             with write_transaction(engine) as conn:
                 for item in parsed():
-                    if report.errors:
-                        continue  # keep checking, but nothing more is written
                     batch.append(item)
                     batch_episodes += len(item[1].episodes)
                     if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:
                         flush(conn)
-                if not report.errors:
-                    flush(conn)
+                flush(conn)
                 if report.errors:
                     raise _Refused
         except _Refused:
@@ -137,13 +137,27 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
     return report
 
 
+def _numbered(lines: Iterable[bytes], report: ImportReport) -> Iterator[tuple[int, bytes]]:
+    """The lines with their numbers; a file that cannot be read to its end (a cut gzip
+    stream, a read error) is reported as a bad line and ends the import there."""
+    number = 0
+    iterator = iter(lines)
+    while True:
+        try:
+            line = next(iterator)
+        except StopIteration:
+            return
+        except (OSError, EOFError) as exc:
+            report.errors.append(f"line {number + 1}: the file cannot be read further ({exc})")
+            return
+        number += 1
+        yield number, line
+
+
 def _store_batch(
-    conn: Connection,
-    batch: list[tuple[int, SeriesBundle]],
-    report: ImportReport,
-    *,
-    savepoints: bool,
+    conn: Connection, batch: list[tuple[int, SeriesBundle]], report: ImportReport
 ) -> None:
+    """Store each series of the batch in its own savepoint: a failure undoes that series only."""
     ids = [bundle.series_id for _, bundle in batch]
     stored_hashes = dict(
         conn.execute(
@@ -155,21 +169,17 @@ def _store_batch(
             report.unchanged += 1
             continue
         try:
-            if savepoints:
-                with conn.begin_nested():
-                    _replace_series(conn, bundle, exists=bundle.series_id in stored_hashes)
-            else:
+            with conn.begin_nested():
                 _replace_series(conn, bundle, exists=bundle.series_id in stored_hashes)
         except BundleError as exc:
             exc.line = number
             report.errors.append(str(exc))
             continue
         except SQLAlchemyError as exc:
-            if not savepoints:
-                raise
             report.errors.append(
                 f"line {number}, series {bundle.series_id}: could not be stored "
-                f"({type(getattr(exc, 'orig', None) or exc).__name__})"
+                f"({type(getattr(exc, 'orig', None) or exc).__name__}: "
+                f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]})"
             )
             continue
         stored_hashes[bundle.series_id] = bundle.bundle_hash
@@ -182,11 +192,12 @@ def _replace_series(conn: Connection, bundle: SeriesBundle, *, exists: bool) -> 
     series_id = bundle.series_id
     episode_ids = [e["id"] for e in bundle.episodes]
     if episode_ids:
-        taken = conn.execute(
-            select(episodes.c.id, episodes.c.series_id)
-            .where(episodes.c.id.in_(episode_ids), episodes.c.series_id != series_id)
-            .limit(1)
-        ).first()
+        # No LIMIT and no filter on series_id: the query must stay a primary-key lookup
+        # (PostgreSQL picked a sequential scan for the filtered form once it was prepared).
+        stored = conn.execute(
+            select(episodes.c.id, episodes.c.series_id).where(episodes.c.id.in_(episode_ids))
+        ).all()
+        taken = next((row for row in stored if row.series_id != series_id), None)
         if taken:
             raise BundleError(
                 f"episode id {taken.id} already belongs to series {taken.series_id}",

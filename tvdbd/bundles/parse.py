@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +18,7 @@ from tvdbd.records.fields import Kind as _Kind
 from tvdbd.search import index_entries
 
 BUNDLE_KEYS = ("series", "translations", "episodes", "actors", "images")
-_STRING_LIST = Field("aliases", "aliases", _Kind.LIST, [])
+_LONG_NUMBER = re.compile(rb"\d{19,}")  # 19 digits or more: maybe beyond 64 bits
 
 
 @dataclass
@@ -49,6 +51,13 @@ def parse_line(raw: bytes) -> SeriesBundle:
     if not isinstance(record, dict):
         raise BundleError("is required and must be an object", field="series")
     series_id = record.get("id")
+    if b"\\u0000" in raw:
+        _refuse_nul(data, series_id)
+    if _LONG_NUMBER.search(raw):
+        # orjson reads integers beyond 64 bits as floats: find them exactly, or they would
+        # be stored rounded.
+        exact = json.loads(raw)
+        _refuse_huge_integers(exact, exact["series"].get("id"))
     warnings: list[str] = []
     for key in data:
         if key not in BUNDLE_KEYS:
@@ -102,6 +111,33 @@ def parse_line(raw: bytes) -> SeriesBundle:
     )
 
 
+def _refuse_huge_integers(value: Any, series_id: Any, where: str = "") -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < 2**64:
+            raise BundleError("is outside the 64-bit range", field=where, series_id=series_id)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_huge_integers(item, series_id, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_huge_integers(item, series_id, f"{where}[{index}]")
+
+
+def _refuse_nul(value: Any, series_id: Any, where: str = "") -> None:
+    """PostgreSQL text cannot hold U+0000, so no backend accepts it (the line names the field)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BundleError(
+                "must not contain the NUL character (\\u0000)", field=where, series_id=series_id
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(item, series_id, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, series_id, f"{where}[{index}]")
+
+
 def _check_language(value: Any, series_id: Any, name: str) -> None:
     if not isinstance(value, str) or value not in known_abbreviations():
         raise BundleError(
@@ -113,7 +149,7 @@ def _string_list(record: dict[str, Any], key: str, series_id: Any, where: str) -
     if key not in record:
         return []
     value = record[key]
-    check_value(_STRING_LIST, value, series_id=series_id, where=where)
+    check_value(Field(key, key, _Kind.LIST), value, series_id=series_id, where=where)
     if value is None:
         raise BundleError("must be a list of strings", field=f"{where}{key}", series_id=series_id)
     return list(value)

@@ -24,6 +24,14 @@ Row = RowMapping
 MAX_ID = 2**63 - 1
 
 
+def _storable(value: Any) -> bool:
+    """Whether a value from a request could equal a stored one.
+
+    PostgreSQL rejects text holding NUL (a 500 for `?imdbId=%00`); no stored text holds it.
+    """
+    return not (isinstance(value, str) and "\x00" in value)
+
+
 def get_series(conn: Connection, series_id: int) -> Row | None:
     if not 0 <= series_id <= MAX_ID:
         return None
@@ -134,6 +142,8 @@ def _real() -> Any:
 
 
 def count_episodes(conn: Connection, series_id: int, filters: Sequence[EpisodeFilter]) -> int:
+    if not all(_storable(value) for _, value in filters):
+        return 0
     query = select(func.count()).select_from(episodes).where(episodes.c.series_id == series_id)
     for clause in _filter_clauses(filters):
         query = query.where(clause)
@@ -149,6 +159,8 @@ def episode_page(
     offset: int,
     limit: int,
 ) -> list[Row]:
+    if not all(_storable(value) for _, value in filters):
+        return []
     query = _episode_select(series_id, language)
     for clause in _filter_clauses(filters):
         query = query.where(clause)
@@ -211,6 +223,8 @@ def get_actors(conn: Connection, series_id: int) -> list[Row]:
 def get_images(
     conn: Connection, series_id: int, filters: Mapping[str, str] | None = None
 ) -> list[Row]:
+    if not all(_storable(value) for value in (filters or {}).values()):
+        return []
     query = select(images).where(images.c.series_id == series_id)
     for column, value in (filters or {}).items():
         query = query.where(images.c[column] == value)
@@ -236,6 +250,8 @@ def updated_between(conn: Connection, from_time: int, to_time: int) -> list[tupl
 
 
 def find_series_ids(conn: Connection, column: str, value: str) -> list[int]:
+    if not _storable(value):
+        return []
     rows = conn.execute(
         select(series_table.c.id).where(series_table.c[column] == value).order_by(series_table.c.id)
     )

@@ -1,0 +1,73 @@
+"""`tvdbd.api.routes.ROUTES` against the documented route list (contract §2, read side)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.routing import Route
+
+from tests.api.wire import DOCUMENTED_ROUTES
+from tests.support import SHARED
+from tvdbd.api.routes import ROUTES
+
+CONTRACT = SHARED / "docs" / "api-contract.md"
+
+
+def served_routes() -> list[tuple[str, str]]:
+    """(method, path) of ROUTES in table order; a GET route also answers HEAD."""
+    result = []
+    for route in ROUTES:
+        assert isinstance(route, Route)
+        methods = route.methods or set()
+        for method in ("POST", "GET", "PUT", "DELETE", "PATCH"):
+            if method in methods:
+                result.append((method, route.path))
+    return result
+
+
+def test_routes_are_the_documented_read_routes_in_documentation_order() -> None:
+    documented = [(m, p) for m, p in DOCUMENTED_ROUTES if m != "HEAD"]
+    assert served_routes() == documented
+
+
+def test_head_is_answered_where_documented() -> None:
+    for method, path in DOCUMENTED_ROUTES:
+        if method == "HEAD":
+            route = next(r for r in ROUTES if isinstance(r, Route) and r.path == path)
+            assert "HEAD" in (route.methods or set())
+
+
+def test_each_path_is_routed_once_to_its_own_handler() -> None:
+    paths = [r.path for r in ROUTES if isinstance(r, Route)]
+    assert len(paths) == len(set(paths))
+    endpoints = [r.endpoint for r in ROUTES if isinstance(r, Route)]
+    assert len(endpoints) == len(set(endpoints))
+    assert all(callable(e) for e in endpoints)
+
+
+def test_user_and_movie_routes_are_not_served_yet() -> None:
+    assert not [r for r in ROUTES if isinstance(r, Route) and r.path.startswith("/user")]
+    assert not [r for r in ROUTES if isinstance(r, Route) and "movie" in r.path]
+
+
+def _contract_rows() -> list[tuple[str, str]]:
+    """(method, path) of the route table in the contract's §2, read side only."""
+    section = CONTRACT.read_text(encoding="utf-8").split("## 2. Route table", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        match = re.match(r"\| (GET|POST|PUT|DELETE|HEAD) \| `([^`]+)`( \(v3\))? \|", line)
+        if match is None:
+            continue
+        method, path, v3_only = match.groups()
+        if path.startswith("/user") or v3_only:
+            continue
+        rows.append((method, path))
+    return rows
+
+
+def test_the_route_list_in_these_tests_is_the_one_in_the_contract() -> None:
+    if not CONTRACT.exists():
+        pytest.skip(f"{CONTRACT} is not available")
+    assert _contract_rows() == DOCUMENTED_ROUTES
