@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from tvdbd.records import artwork, episode, series
-from tvdbd.records.fields import wire_value
+from tvdbd.records.fields import Field
 
 V3 = "3.0.0"
 V2 = "2.2.0"
@@ -19,10 +19,29 @@ V2 = "2.2.0"
 # Stored rows as the database layer returns them (SQLAlchemy RowMapping or plain dicts).
 Row = Mapping[Any, Any]
 
-_SERIES_FIELDS = [(f.wire, f) for f in series.FIELDS]
-_EPISODE_FIELDS = [(f.wire, f) for f in episode.FIELDS]
-_ACTOR_FIELDS = [(f.wire, f) for f in artwork.ACTOR_FIELDS]
-_IMAGE_FIELDS = [(f.wire, f) for f in artwork.IMAGE_FIELDS]
+# (wire key, column, stored as JSON text) per field, worked out once: rendering a page of
+# 100 episodes reads 3,400 values, so the per-value work is kept to a dict lookup.
+Plan = list[tuple[str, str, bool]]
+
+
+def _plan(fields: list[Field]) -> Plan:
+    return [(f.wire, f.column, f.stored_as_json) for f in fields]
+
+
+_SERIES_FIELDS = _plan(series.FIELDS)
+_EPISODE_FIELDS = _plan(episode.FIELDS)
+_ACTOR_FIELDS = _plan(artwork.ACTOR_FIELDS)
+_IMAGE_FIELDS = _plan(artwork.IMAGE_FIELDS)
+_Fragment = orjson.Fragment
+
+
+def _wire_values(plan: Plan, row: Row) -> dict[str, Any]:
+    """Stored values as served; JSON text columns pass through as-is (see fields.wire_value)."""
+    values: dict[str, Any] = {}
+    for wire, column, is_json in plan:
+        value = row[column]
+        values[wire] = _Fragment(value) if is_json and value is not None else value
+    return values
 
 
 def series_record(
@@ -39,7 +58,7 @@ def series_record(
     The name falls back to the original-language name, the overview does not (null);
     a translation may carry its own aliases and artwork.
     """
-    values = {wire: wire_value(f, row[f.column]) for wire, f in _SERIES_FIELDS}
+    values = _wire_values(_SERIES_FIELDS, row)
     if language != row["original_language"]:
         name = translation["series_name"] if translation else None
         values["seriesName"] = name if name is not None else row["series_name"]
@@ -114,7 +133,7 @@ def episode_record(
 
     ``row`` carries the translation's columns as ``tr_episode_name``/``tr_overview``.
     """
-    values = {wire: wire_value(f, row[f.column]) for wire, f in _EPISODE_FIELDS}
+    values = _wire_values(_EPISODE_FIELDS, row)
     if language != original_language:
         values["episodeName"] = row["tr_episode_name"]
         values["overview"] = row["tr_overview"]
@@ -129,14 +148,14 @@ def episode_record(
 
 
 def actor_record(row: Row, *, series_id: int) -> dict[str, Any]:
-    values = {wire: wire_value(f, row[f.column]) for wire, f in _ACTOR_FIELDS}
+    values = _wire_values(_ACTOR_FIELDS, row)
     if values["seriesId"] is None:
         values["seriesId"] = series_id
     return values
 
 
 def image_record(row: Row, *, series_last_updated: int | None, shape: str = V3) -> dict[str, Any]:
-    values = {wire: wire_value(f, row[f.column]) for wire, f in _IMAGE_FIELDS}
+    values = _wire_values(_IMAGE_FIELDS, row)
     if values["thumbnail"] is None:
         values["thumbnail"] = artwork.thumbnail_for(row["file_name"] or "")
     if values["seriesLastUpdated"] is None:
