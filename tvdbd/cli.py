@@ -158,6 +158,7 @@ def import_command(ctx: Context, bundle: str, strict: bool) -> None:
         sys.exit(1)
     click.echo(
         f"Imported {report.imported} series, {report.unchanged} unchanged, "
+        f"{report.users} user(s), "
         f"{len(report.errors)} bad line(s).",
         err=True,
     )
@@ -167,13 +168,18 @@ def import_command(ctx: Context, bundle: str, strict: bool) -> None:
 
 @main.command("export")
 @click.argument("bundle", type=click.Path(allow_dash=True))
+@click.option(
+    "--with-users",
+    is_flag=True,
+    help="Also write user accounts (key hashes only) with their favorites and ratings.",
+)
 @pass_context
-def export_command(ctx: Context, bundle: str) -> None:
+def export_command(ctx: Context, bundle: str, with_users: bool) -> None:
     """Export the catalogue as a bundle file (.gz compresses, - for stdout)."""
     from tvdbd.bundles.exporter import export_file
 
     try:
-        count = export_file(ctx.engine(), bundle)
+        count = export_file(ctx.engine(), bundle, with_users=with_users)
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Exported {count} series.", err=True)
@@ -241,3 +247,7 @@ def db_upgrade(ctx: Context) -> None:
 
 def _date(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# Command groups kept in their own modules register themselves on `main` when imported.
+from tvdbd import cli_users  # noqa: E402, F401

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tvdbd.api.context import authenticate
 from tvdbd.api.envelope import json_response
-from tvdbd.db import apikeys
+from tvdbd.db import apikeys, users
 from tvdbd.errors import BadRequest, LoginRefused, NotAuthorized
 from tvdbd.records.render import V3
 
@@ -31,21 +32,29 @@ async def login(request: Request) -> Response:
     claims: dict[str, Any] = {"id": "tvdbd"}
     state = request.app.state
     if state.settings.api_key_policy == "registered":
-        from starlette.concurrency import run_in_threadpool
-
         key = await run_in_threadpool(_find_key, state.engine, apikey.strip())
         if key is None:
             raise LoginRefused()
         claims = {"id": key["name"], "apikey_id": key["id"]}
     username, userkey = body.get("username"), body.get("userkey")
+    # null or "" for both is an API-key-only login (tvdbsimple sends null, tvdbAPI "").
     if username or userkey:
-        # No user accounts exist yet: a login that names one cannot match.
-        raise NotAuthorized(VALID_USER_REQUIRED)
+        if not (isinstance(username, str) and isinstance(userkey, str)):
+            raise NotAuthorized(VALID_USER_REQUIRED)
+        user = await run_in_threadpool(_find_user, state.engine, username, userkey)
+        if user is None:
+            raise NotAuthorized(VALID_USER_REQUIRED)
+        claims.update(userid=user["id"], username=user["username"], keygen=user["key_generation"])
     token = state.tokens.issue(claims)
     # Same version header as every other answer to this Accept (node-tvdb sends v2.1.1).
     return json_response(
         {"token": token}, request=request, shape=request.scope.get("tvdbd.shape", V3)
     )
+
+
+def _find_user(engine: Any, username: str, userkey: str) -> Any:
+    with engine.connect() as conn:
+        return users.authenticate(conn, username, userkey)
 
 
 def _find_key(engine: Any, key: str) -> Any:

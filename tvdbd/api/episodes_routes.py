@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from tvdbd.api.context import Call, authenticate, page_window
 from tvdbd.api.envelope import envelope, json_response, page_links
-from tvdbd.db import catalogue
+from tvdbd.db import catalogue, users
 from tvdbd.errors import BadRequest, IdNotFound, NotFound
 from tvdbd.records import episode
 from tvdbd.records.render import episode_record
@@ -68,6 +68,7 @@ def _episode_list(call: Call, filters: list[tuple[str, Any]], unknown: list[str]
         rows = catalogue.episode_page(
             conn, series_id, call.language, filters, offset=offset, limit=episode.PAGE_SIZE
         )
+        totals = users.rating_totals(conn, "episode", [r["id"] for r in rows])
     records = [
         episode_record(
             r,
@@ -75,6 +76,7 @@ def _episode_list(call: Call, filters: list[tuple[str, Any]], unknown: list[str]
             original_language=row["original_language"],
             language=call.language,
             shape=call.shape,
+            user_ratings=totals.get(r["id"]),
         )
         for r in rows
     ]
@@ -129,6 +131,7 @@ def get_episode(request: Request) -> Response:
     with call.connect() as conn:
         row = catalogue.get_episode(conn, episode_id, call.language)
         series_row = catalogue.get_series(conn, row["series_id"]) if row else None
+        totals = users.rating_totals(conn, "episode", [episode_id]) if row else {}
     if row is None or series_row is None:
         raise IdNotFound(raw)
     record = episode_record(
@@ -137,6 +140,7 @@ def get_episode(request: Request) -> Response:
         original_language=series_row["original_language"],
         language=call.language,
         shape=call.shape,
+        user_ratings=totals.get(episode_id),
     )
     body = envelope(record, errors=_language_errors([record]))
     return json_response(body, request=request, shape=call.shape)

@@ -14,6 +14,7 @@ from tvdbd.api import (
     misc_routes,
     search_routes,
     series_routes,
+    user_routes,
 )
 
 
@@ -77,4 +78,15 @@ ROUTES = [
     # Updates
     Route("/updated/query", _inline(misc_routes.updated_query), methods=["GET"]),
     Route("/updated/query/params", _inline(misc_routes.updated_query_params), methods=["GET"]),
+    # Users (plain handlers: writes wait for locks in the thread pool, not on the event loop)
+    Route("/user", user_routes.get_user, methods=["GET"]),
+    Route("/user/favorites", user_routes.get_favorites, methods=["GET"]),
+    Route("/user/favorites/{id}", user_routes.change_favorite, methods=["PUT", "DELETE"]),
+    Route("/user/ratings", user_routes.get_ratings, methods=["GET"]),
+    Route("/user/ratings/query", user_routes.get_ratings_query, methods=["GET"]),
+    Route("/user/ratings/query/params", user_routes.get_ratings_query_params, methods=["GET"]),
+    Route(
+        "/user/ratings/{itemType}/{itemId}/{itemRating}", user_routes.put_rating, methods=["PUT"]
+    ),
+    Route("/user/ratings/{itemType}/{itemId}", user_routes.delete_rating, methods=["DELETE"]),
 ]

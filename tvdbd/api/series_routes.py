@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from tvdbd.api.context import Call, authenticate
 from tvdbd.api.envelope import envelope, json_response
-from tvdbd.db import catalogue
+from tvdbd.db import catalogue, users
 from tvdbd.errors import BadRequest, IdNotFound, NotFound
 from tvdbd.languages import language_list
 from tvdbd.records import artwork, series
@@ -35,6 +35,7 @@ def _series_data(call: Call) -> tuple[dict[str, Any], Any]:
             alias_languages.append(call.language)
         aliases = catalogue.get_aliases(conn, [series_id], alias_languages)
         genres = catalogue.get_genres(conn, series_id)
+        user_ratings = users.rating_totals(conn, "series", [series_id]).get(series_id)
     own_aliases = translation is not None and translation["has_aliases"]
     record = series_record(
         row,
@@ -43,6 +44,7 @@ def _series_data(call: Call) -> tuple[dict[str, Any], Any]:
         aliases=aliases[(series_id, call.language if own_aliases else "")],
         genres=genres,
         shape=call.shape,
+        user_ratings=user_ratings,
     )
     return record, row
 
@@ -127,10 +129,17 @@ def series_images_query(request: Request) -> Response:
     with call.connect() as conn:
         series_id, row = _existing_series(call, conn)
         rows = catalogue.get_images(conn, series_id, filters)
+        totals = users.rating_totals(conn, "image", [r["id"] for r in rows])
     if not rows:
         raise NotFound()
     data = [
-        image_record(r, series_last_updated=row["last_updated"], shape=call.shape) for r in rows
+        image_record(
+            r,
+            series_last_updated=row["last_updated"],
+            shape=call.shape,
+            user_ratings=totals.get(r["id"]),
+        )
+        for r in rows
     ]
     errors = {"invalidQueryParams": unknown} if unknown else None
     return json_response(envelope(data, errors=errors), request=request, shape=call.shape)

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, Engine, select
 
 from tvdbd.bundles.files import open_for_writing
+from tvdbd.bundles.users import iter_user_bundles
 from tvdbd.db.schema import (
     actors,
     episode_translations,
@@ -32,13 +33,19 @@ from tvdbd.records.fields import Field, export_value
 BATCH_SERIES = 200
 
 
-def export_file(engine: Engine, path: str | Path) -> int:
-    """Write every series to ``path`` (`.gz` and `-` accepted); return how many."""
+def export_file(engine: Engine, path: str | Path, *, with_users: bool = False) -> int:
+    """Write every series to ``path`` (`.gz` and `-` accepted); return how many.
+
+    With ``with_users``, user lines (accounts, favorites, ratings) follow the series.
+    """
     count = 0
     with open_for_writing(path) as out:
         for bundle in iter_bundles(engine):
             out.write(orjson.dumps(bundle) + b"\n")
             count += 1
+        if with_users:
+            for user_line in iter_user_bundles(engine):
+                out.write(orjson.dumps(user_line) + b"\n")
     return count
 
 

@@ -16,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tvdbd.bundles.files import open_for_reading
 from tvdbd.bundles.parse import SeriesBundle, parse_line
+from tvdbd.bundles.users import UserBundle
+from tvdbd.bundles.users import store_user as store_user_bundle
 from tvdbd.db.engine import write_transaction
 from tvdbd.db.schema import (
     CATALOGUE_CHILD_TABLES,
@@ -38,6 +40,7 @@ BATCH_EPISODES = 20_000
 @dataclass
 class ImportReport:
     imported: int = 0
+    users: int = 0
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -95,7 +98,23 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
                 _store_batch(conn, batch, report)
         batch, batch_episodes = [], 0
 
-    def parsed() -> Iterable[tuple[int, SeriesBundle]]:
+    def store_user(number: int, bundle: UserBundle, conn: Connection | None = None) -> None:
+        # Users come after the series they refer to: store the series read so far first.
+        flush(conn)
+        try:
+            if conn is None:
+                with write_transaction(engine) as own:
+                    store_user_bundle(own, bundle)
+            else:
+                with conn.begin_nested():
+                    store_user_bundle(conn, bundle)
+        except BundleError as exc:
+            exc.line = number
+            report.errors.append(str(exc))
+            return
+        report.users += 1
+
+    def parsed() -> Iterable[tuple[int, SeriesBundle | UserBundle]]:
         for number, line in _numbered(lines, report):
             if not line.strip():
                 continue
@@ -114,7 +133,11 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
         # any line was bad.
         try:
             with write_transaction(engine) as conn:
-                for item in parsed():
+                for number, bundle in parsed():
+                    if isinstance(bundle, UserBundle):
+                        store_user(number, bundle, conn)
+                        continue
+                    item = (number, bundle)
                     batch.append(item)
                     batch_episodes += len(item[1].episodes)
                     if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:
@@ -124,11 +147,15 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
                     raise _Refused
         except _Refused:
             report.refused = True
-            report.imported = report.unchanged = 0
+            report.imported = report.unchanged = report.users = 0
             report.changed_series.clear()
         return report
 
-    for item in parsed():
+    for number, bundle in parsed():
+        if isinstance(bundle, UserBundle):
+            store_user(number, bundle)
+            continue
+        item = (number, bundle)
         batch.append(item)
         batch_episodes += len(item[1].episodes)
         if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from tvdbd.bundles.users import UserBundle, parse_user
 from tvdbd.errors import BundleError
 from tvdbd.languages import known_abbreviations
 from tvdbd.records import artwork, episode, series
@@ -39,7 +40,7 @@ class SeriesBundle:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_line(raw: bytes) -> SeriesBundle:
+def parse_line(raw: bytes) -> SeriesBundle | UserBundle:
     """Parse and check one JSON line; raise BundleError naming the series id and field."""
     try:
         data = orjson.loads(raw)
@@ -47,6 +48,8 @@ def parse_line(raw: bytes) -> SeriesBundle:
         raise BundleError(f"not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise BundleError("a line must be a JSON object")
+    if "user" in data and "series" not in data:
+        return parse_user(data)
     record = data.get("series")
     if not isinstance(record, dict):
         raise BundleError("is required and must be an object", field="series")

@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from tvdbd.records import artwork, episode, series
@@ -166,4 +167,42 @@ CATALOGUE_CHILD_TABLES = (
     series_genres,
     series_aliases,
     series_translations,
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", Text, nullable=False, unique=True),
+    # sha256 of the generated user key ("Account Identifier"); shown once, never stored.
+    Column("userkey_hash", Text, nullable=False),
+    # Bumped by `user reset-key` so tokens issued with the old key stop working.
+    Column("key_generation", Integer, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("favorites_display_mode", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+user_favorites = Table(
+    "user_favorites",
+    metadata,
+    # An autoincrement id keeps the order favorites were added in.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("series_id", BigInteger, _series_fk(), nullable=False),
+    UniqueConstraint("user_id", "series_id"),
+)
+
+# No foreign key to the rated item: re-importing a series replaces its episodes and
+# images, and a rating of an episode or image that comes back with the same id survives.
+user_ratings = Table(
+    "user_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("item_type", Text, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    Column("rating", Integer, nullable=False),
+    UniqueConstraint("user_id", "item_type", "item_id"),
+    Index(None, "item_type", "item_id"),
 )

@@ -34,6 +34,25 @@ _ACTOR_FIELDS = _plan(artwork.ACTOR_FIELDS)
 _IMAGE_FIELDS = _plan(artwork.IMAGE_FIELDS)
 _Fragment = orjson.Fragment
 
+# Users' (count, sum) of ratings for one item; see tvdbd.db.users.rating_totals.
+UserRatings = tuple[int, int]
+
+
+def combined_rating(
+    stored_rating: str | None, stored_count: int | None, user_ratings: UserRatings
+) -> tuple[Any, int]:
+    """The imported average and count combined with users' ratings.
+
+    The imported figures stand for ``stored_count`` ratings averaging ``stored_rating``; the
+    result is rounded to one decimal and written as an int when whole, as the real API did.
+    """
+    imported = float(orjson.loads(stored_rating)) if stored_rating else 0.0
+    imported_count = stored_count or 0
+    count, total = user_ratings
+    all_count = imported_count + count
+    average = round((imported * imported_count + total) / all_count, 1) if all_count else 0
+    return (int(average) if float(average).is_integer() else average), all_count
+
 
 def _wire_values(plan: Plan, row: Row) -> dict[str, Any]:
     """Stored values as served; JSON text columns pass through as-is (see fields.wire_value)."""
@@ -52,6 +71,7 @@ def series_record(
     aliases: Sequence[str],
     genres: Sequence[str],
     shape: str = V3,
+    user_ratings: UserRatings | None = None,
 ) -> dict[str, Any]:
     """``GET /series/{id}`` in ``language``.
 
@@ -67,6 +87,10 @@ def series_record(
             for key in series.TRANSLATION_ARTWORK:
                 if translation[key] is not None:
                     values[key] = translation[key]
+    if user_ratings:
+        values["siteRating"], values["siteRatingCount"] = combined_rating(
+            row["site_rating"], row["site_rating_count"], user_ratings
+        )
     if values["season"] is None:
         values["season"] = str(row["aired_season_count"])
     values["aliases"] = list(aliases)
@@ -127,7 +151,13 @@ def _unpadded_date(value: str | None) -> str | None:
 
 
 def episode_record(
-    row: Row, *, series_id: int, original_language: str, language: str, shape: str = V3
+    row: Row,
+    *,
+    series_id: int,
+    original_language: str,
+    language: str,
+    shape: str = V3,
+    user_ratings: UserRatings | None = None,
 ) -> dict[str, Any]:
     """An episode in ``language``: no fallback to another language for name or overview.
 
@@ -139,6 +169,10 @@ def episode_record(
         values["overview"] = row["tr_overview"]
     if values["seriesId"] is None:
         values["seriesId"] = series_id
+    if user_ratings:
+        values["siteRating"], values["siteRatingCount"] = combined_rating(
+            row["site_rating"], row["site_rating_count"], user_ratings
+        )
     values["language"] = {"episodeName": language, "overview": language}
     if shape == V3:
         return {key: values[key] for key in episode.WIRE_ORDER_V3}
@@ -154,8 +188,20 @@ def actor_record(row: Row, *, series_id: int) -> dict[str, Any]:
     return values
 
 
-def image_record(row: Row, *, series_last_updated: int | None, shape: str = V3) -> dict[str, Any]:
+def image_record(
+    row: Row,
+    *,
+    series_last_updated: int | None,
+    shape: str = V3,
+    user_ratings: UserRatings | None = None,
+) -> dict[str, Any]:
     values = _wire_values(_IMAGE_FIELDS, row)
+    if user_ratings:
+        info = orjson.loads(row["ratings_info"]) if row["ratings_info"] else {}
+        average, count = combined_rating(
+            orjson.dumps(info.get("average", 0)).decode(), info.get("count", 0), user_ratings
+        )
+        values["ratingsInfo"] = {"average": average, "count": count}
     if values["thumbnail"] is None:
         values["thumbnail"] = artwork.thumbnail_for(row["file_name"] or "")
     if values["seriesLastUpdated"] is None:

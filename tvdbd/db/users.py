@@ -1,0 +1,217 @@
+"""User accounts, favorites and ratings. Every query is scoped by the caller's user id."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tvdbd.auth import hash_secret, new_secret
+from tvdbd.db.schema import (
+    episodes,
+    images,
+    series_table,
+    user_favorites,
+    user_ratings,
+    users,
+)
+from tvdbd.errors import TvdbdError
+
+RATING_TYPES = ("series", "episode", "image")
+DEFAULT_DISPLAY_MODE = "poster"
+
+
+class UserError(TvdbdError):
+    """An operator command about users that cannot be done (named user missing, taken...)."""
+
+
+# --- accounts (CLI) -------------------------------------------------------------------------
+
+
+def create_user(
+    conn: Connection, username: str, *, language: str = "en", display_mode: str = ""
+) -> str:
+    """Create an account; return its user key (shown once, only its hash is stored)."""
+    if not username.strip():
+        raise UserError("A user name may not be empty.")
+    if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+        raise UserError(f"A user named {username!r} already exists.")
+    userkey = new_secret()
+    conn.execute(
+        insert(users).values(
+            username=username,
+            userkey_hash=hash_secret(userkey),
+            key_generation=1,
+            language=language,
+            favorites_display_mode=display_mode or DEFAULT_DISPLAY_MODE,
+            created_at=int(time.time()),
+        )
+    )
+    return userkey
+
+
+def list_users(conn: Connection) -> list[RowMapping]:
+    favorites = (
+        select(func.count())
+        .where(user_favorites.c.user_id == users.c.id)
+        .scalar_subquery()
+        .label("favorites")
+    )
+    ratings = (
+        select(func.count())
+        .where(user_ratings.c.user_id == users.c.id)
+        .scalar_subquery()
+        .label("ratings")
+    )
+    rows = conn.execute(
+        select(
+            users.c.id, users.c.username, users.c.language, users.c.created_at, favorites, ratings
+        ).order_by(users.c.username)
+    )
+    return [row._mapping for row in rows]
+
+
+def reset_key(conn: Connection, username: str) -> str:
+    userkey = new_secret()
+    result = conn.execute(
+        update(users)
+        .where(users.c.username == username)
+        .values(userkey_hash=hash_secret(userkey), key_generation=users.c.key_generation + 1)
+    )
+    if not result.rowcount:
+        raise UserError(f"No user named {username!r}.")
+    return userkey
+
+
+def delete_user(conn: Connection, username: str) -> None:
+    """Delete an account with its favorites and ratings (and so their effect on site ratings)."""
+    user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if user_id is None:
+        raise UserError(f"No user named {username!r}.")
+    conn.execute(delete(user_favorites).where(user_favorites.c.user_id == user_id))
+    conn.execute(delete(user_ratings).where(user_ratings.c.user_id == user_id))
+    conn.execute(delete(users).where(users.c.id == user_id))
+
+
+def authenticate(conn: Connection, username: str, userkey: str) -> RowMapping | None:
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    if row is None:
+        return None
+    if not hmac.compare_digest(row.userkey_hash, hash_secret(userkey)):
+        return None
+    return row._mapping
+
+
+def get_user(conn: Connection, user_id: int) -> RowMapping | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return row._mapping if row else None
+
+
+# --- favorites --------------------------------------------------------------------------------
+
+
+def favorites(conn: Connection, user_id: int) -> list[int]:
+    rows = conn.execute(
+        select(user_favorites.c.series_id)
+        .where(user_favorites.c.user_id == user_id)
+        .order_by(user_favorites.c.id)
+    )
+    return [int(series_id) for (series_id,) in rows]
+
+
+def add_favorite(conn: Connection, user_id: int, series_id: int) -> bool:
+    """Add; False when it was already there (a concurrent duplicate is not an error)."""
+    statement = _insert_ignoring_duplicates(conn, user_favorites).values(
+        user_id=user_id, series_id=series_id
+    )
+    return bool(conn.execute(statement).rowcount)
+
+
+def remove_favorite(conn: Connection, user_id: int, series_id: int) -> bool:
+    result = conn.execute(
+        delete(user_favorites).where(
+            user_favorites.c.user_id == user_id, user_favorites.c.series_id == series_id
+        )
+    )
+    return bool(result.rowcount)
+
+
+# --- ratings ----------------------------------------------------------------------------------
+
+
+def item_exists(conn: Connection, item_type: str, item_id: int) -> bool:
+    if item_type == "series":
+        query = select(series_table.c.id).where(series_table.c.id == item_id)
+    elif item_type == "episode":
+        query = select(episodes.c.id).where(episodes.c.id == item_id)
+    else:
+        query = select(images.c.id).where(images.c.id == item_id).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def set_rating(conn: Connection, user_id: int, item_type: str, item_id: int, rating: int) -> None:
+    """Set or replace one rating in a single atomic statement (no lost update)."""
+    statement = _dialect_insert(conn, user_ratings).values(
+        user_id=user_id, item_type=item_type, item_id=item_id, rating=rating
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "item_type", "item_id"], set_={"rating": rating}
+    )
+    conn.execute(statement)
+
+
+def delete_rating(conn: Connection, user_id: int, item_type: str, item_id: int) -> bool:
+    result = conn.execute(
+        delete(user_ratings).where(
+            user_ratings.c.user_id == user_id,
+            user_ratings.c.item_type == item_type,
+            user_ratings.c.item_id == item_id,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def count_ratings(conn: Connection, user_id: int, item_type: str | None = None) -> int:
+    query = select(func.count()).where(user_ratings.c.user_id == user_id)
+    if item_type:
+        query = query.where(user_ratings.c.item_type == item_type)
+    return int(conn.execute(query).scalar_one())
+
+
+def ratings_page(
+    conn: Connection, user_id: int, item_type: str | None, *, offset: int, limit: int
+) -> list[tuple[str, int, int]]:
+    query = select(user_ratings.c.item_type, user_ratings.c.item_id, user_ratings.c.rating).where(
+        user_ratings.c.user_id == user_id
+    )
+    if item_type:
+        query = query.where(user_ratings.c.item_type == item_type)
+    rows = conn.execute(query.order_by(user_ratings.c.id).offset(offset).limit(limit))
+    return [(str(t), int(i), int(r)) for t, i, r in rows]
+
+
+def rating_totals(
+    conn: Connection, item_type: str, item_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Users' (count, sum of ratings) per item, to combine with the imported figures."""
+    if not item_ids:
+        return {}
+    rows = conn.execute(
+        select(user_ratings.c.item_id, func.count(), func.sum(user_ratings.c.rating))
+        .where(user_ratings.c.item_type == item_type, user_ratings.c.item_id.in_(item_ids))
+        .group_by(user_ratings.c.item_id)
+    )
+    return {int(i): (int(n), int(total)) for i, n, total in rows}
+
+
+def _dialect_insert(conn: Connection, table: Any) -> Any:
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
+    return _dialect_insert(conn, table).on_conflict_do_nothing()
