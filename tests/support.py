@@ -59,8 +59,10 @@ class Databases:
         if not self.schemas:
             return
         admin = make_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            for name in self.schemas:
+        # One transaction per schema: dropping them all at once needs a lock per table and
+        # runs out of max_locks_per_transaction once the suite makes enough of them.
+        for name in self.schemas:
+            with admin.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
         admin.dispose()
 

@@ -7,22 +7,27 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
+from tvdbd.api.conditional import series_last_updated
 from tvdbd.api.envelope import api_error_handler, unexpected_error_handler
+from tvdbd.api.http_cache import HttpCache
 from tvdbd.api.middleware import WireNormalizer
 from tvdbd.api.routes import ROUTES
 from tvdbd.auth import TokenIssuer, load_or_create_signing_key
 from tvdbd.db.engine import make_engine
 from tvdbd.errors import ApiError
+from tvdbd.images.store import ImageStore
 from tvdbd.settings import Settings
-
-CACHE_MAX_AGE = 86400
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     """Build the ASGI app; the database must already be migrated (see `tvdbd serve`)."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(WireNormalizer)],
+        # HttpCache sits inside WireNormalizer so that it sees the normalized path.
+        middleware=[
+            Middleware(WireNormalizer),
+            Middleware(HttpCache, last_modified_for=series_last_updated),
+        ],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: api_error_handler,
@@ -36,7 +41,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         load_or_create_signing_key(settings.resolved_signing_key_file),
         settings.token_lifetime_seconds,
     )
-    app.state.cache_max_age = CACHE_MAX_AGE
+    app.state.cache_max_age = settings.cache_max_age
+    app.state.images = ImageStore(settings.resolved_image_dir)
     return app
 
 

@@ -83,7 +83,7 @@ def serve(
     """Run the API server (migrates the database first)."""
     import uvicorn
 
-    from tvdbd.demo import load_demo_if_empty
+    from tvdbd.demo import draw_demo_images, load_demo_if_empty
 
     settings = ctx.settings
     if api_key_policy:
@@ -95,6 +95,8 @@ def serve(
         report = load_demo_if_empty(engine)
         if report is not None:
             click.echo(f"Loaded the demo catalogue: {report.imported} series.", err=True)
+            drawn = draw_demo_images(settings.resolved_image_dir)
+            click.echo(f"Drew {drawn} demo images into {settings.resolved_image_dir}.", err=True)
     engine.dispose()
     # Workers are separate processes: they read the same settings from the environment.
     os.environ.update(
@@ -131,11 +133,21 @@ def serve(
 @main.command("import")
 @click.argument("bundle", type=click.Path(allow_dash=True))
 @click.option("--strict", is_flag=True, help="Refuse the whole file if any line is bad.")
+@click.option(
+    "--images",
+    "images_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also copy the image files the bundle refers to from this folder (same relative "
+    "paths) into the image store.",
+)
 @pass_context
-def import_command(ctx: Context, bundle: str, strict: bool) -> None:
+def import_command(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
     """Import a bundle file (JSON Lines, .gz accepted, - for stdin)."""
     from tvdbd.bundles.importer import import_file
 
+    if images_dir is not None and bundle == "-":
+        # The files are found in a second read of the bundle, after the import.
+        raise click.UsageError("--images needs a bundle file, not standard input.")
     engine = ctx.engine()
     with tqdm(unit="B", unit_scale=True, desc="import", disable=None, leave=False) as bar:
 
@@ -158,10 +170,14 @@ def import_command(ctx: Context, bundle: str, strict: bool) -> None:
         sys.exit(1)
     click.echo(
         f"Imported {report.imported} series, {report.unchanged} unchanged, "
-        f"{report.users} user(s), "
-        f"{len(report.errors)} bad line(s).",
+        + (f"{report.users} user(s), " if report.users else "")
+        + f"{len(report.errors)} bad line(s).",
         err=True,
     )
+    if images_dir is not None:
+        from tvdbd.cli_images import copy_images_of_bundle
+
+        copy_images_of_bundle(ctx.settings, bundle, images_dir)
     if report.errors:
         sys.exit(1)
 
@@ -250,4 +266,4 @@ def _date(epoch: int) -> str:
 
 
 # Command groups kept in their own modules register themselves on `main` when imported.
-from tvdbd import cli_users  # noqa: E402, F401
+from tvdbd import cli_images, cli_users  # noqa: E402, F401

@@ -24,3 +24,16 @@ def load_demo_if_empty(engine: Engine) -> ImportReport | None:
     if not catalogue_is_empty(engine):
         return None
     return import_file(engine, demo_bundle_path())
+
+
+def draw_demo_images(image_dir: Path) -> int:
+    """Draw the demo's placeholder artwork into the image store; the number of files drawn.
+
+    Drawn rather than shipped: about 500 files (6.5 MB) stay out of the repository and the
+    package, and drawing the missing ones takes a few seconds on first start.
+    """
+    from tvdbd.images.placeholders import draw_missing
+    from tvdbd.images.store import ImageStore
+
+    with demo_bundle_path().open("rb") as lines:
+        return draw_missing(ImageStore(image_dir), lines)

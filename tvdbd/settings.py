@@ -43,6 +43,17 @@ class Settings:
         default=True,
         metadata={"help": "Load the shipped demo catalogue on first start of an empty database."},
     )
+    image_dir: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Image store served under /banners/ (originals at the paths records use); "
+            "default data_dir/banners."
+        },
+    )
+    cache_max_age: int = field(
+        default=86400,
+        metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
+    )
 
     def __post_init__(self) -> None:
         if self.api_key_policy not in API_KEY_POLICIES:
@@ -55,6 +66,11 @@ class Settings:
                 f"Setting 'token_lifetime_seconds' has value {self.token_lifetime_seconds!r}. "
                 "Expected a positive number of seconds."
             )
+        if self.cache_max_age < 0:
+            raise ConfigError(
+                f"Setting 'cache_max_age' has value {self.cache_max_age!r}. "
+                "Expected zero or a positive number of seconds."
+            )
 
     @property
     def resolved_database_url(self) -> str:
@@ -65,6 +81,10 @@ class Settings:
     @property
     def resolved_signing_key_file(self) -> Path:
         return self.signing_key_file or self.data_dir / "jwt-signing.key"
+
+    @property
+    def resolved_image_dir(self) -> Path:
+        return self.image_dir or self.data_dir / "banners"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

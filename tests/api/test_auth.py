@@ -87,8 +87,12 @@ def test_login_with_an_empty_body_is_401_not_authorized(demo_server: LiveServer)
         {"apikey": "k", "username": "nobody", "userkey": "ABCDEF0123456789"},
         {"apikey": "k", "username": "nobody"},
         {"apikey": "k", "userkey": "ABCDEF0123456789"},
+        # Only null and "" mean "no user" (found by the schemathesis run: 0 was let through).
+        {"apikey": "k", "userkey": 0},
+        {"apikey": "k", "username": False},
+        {"apikey": "k", "username": [], "userkey": None},
     ],
-    ids=["both", "username-only", "userkey-only"],
+    ids=["both", "username-only", "userkey-only", "userkey-0", "username-false", "username-[]"],
 )
 def test_login_naming_a_user_that_does_not_exist_is_401_valid_user_account_required(
     demo_server: LiveServer, body: object

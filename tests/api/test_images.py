@@ -15,6 +15,7 @@ from tests.api.wire import (
     assert_ok,
     demo_bundle,
 )
+from tests.support import Databases, LiveServer, import_bundles
 
 KEY_TYPES = ["fanart", "poster", "season", "seasonwide", "series"]
 
@@ -196,3 +197,26 @@ def test_images_query_params_of_an_unknown_series_is_404_with_id_message(
     api: httpx.Client,
 ) -> None:
     assert_id_not_found(api.get("/series/0/images/query/params"), "0")
+
+
+def test_images_without_a_key_type_are_left_out_of_the_summary(
+    backend: str, databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A bundle may give `keyType: null`; the summary was a 500 (found with the OpenAPI work)."""
+    url, engine = databases.new_engine(backend)
+    bundle = {
+        "series": {"id": 1, "seriesName": "No key type"},
+        "images": [
+            {"id": 10, "keyType": None, "fileName": "posters/1-1.jpg"},
+            {"id": 11, "keyType": "", "fileName": "posters/1-2.jpg"},
+            {"id": 12, "keyType": "poster", "fileName": "posters/1-3.jpg"},
+        ],
+    }
+    assert import_bundles(engine, [bundle]).ok
+    engine.dispose()
+    server = LiveServer(url, tmp_path_factory.mktemp(f"no-key-type-{backend}"))
+    try:
+        with server.client() as client:
+            assert assert_ok(client.get("/series/1/images")) == {"data": {"poster": 1}}
+    finally:
+        server.stop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -80,8 +81,22 @@ def assert_wire_headers(response: httpx.Response, version: str = V3) -> None:
     """The headers api.thetvdb.com sent on every answer, errors included (contract §1.2)."""
     assert response.headers["content-type"] == JSON_UTF8
     assert response.headers["x-thetvdb-api-version"] == version
-    assert response.headers["vary"] == "Accept-Language"
-    assert response.headers["cache-control"] == CACHE_CONTROL
+    assert response.headers["vary"] == expected_vary(response)
+    assert response.headers["cache-control"] == expected_cache_control(response)
+    assert re.fullmatch(r'"[0-9a-f]{32}(-gzip|-br)?"', response.headers["etag"])
+
+
+def expected_cache_control(response: httpx.Response) -> str:
+    """A day for catalogue answers; a user's own lists must be revalidated (our decision)."""
+    if response.request.url.path.startswith("/user") and response.status_code < 300:
+        return "private, no-cache"
+    return CACHE_CONTROL
+
+
+def expected_vary(response: httpx.Response) -> str:
+    """`Accept-Language`, plus `Accept-Encoding` on bodies big enough to be compressed (1 KB)."""
+    size = len(response.content) or int(response.headers.get("content-length", 0))
+    return "Accept-Language, Accept-Encoding" if size >= 1024 else "Accept-Language"
 
 
 def assert_ok(response: httpx.Response, version: str = V3) -> Any:
@@ -184,6 +199,18 @@ DOCUMENTED_ROUTES = [
     ("GET", "/series/{id}/images/query/params"),
     ("GET", "/updated/query"),
     ("GET", "/updated/query/params"),
+]
+# The user routes of the contract's §2, in its order (tests/api/test_user.py covers them).
+DOCUMENTED_USER_ROUTES = [
+    ("GET", "/user"),
+    ("GET", "/user/favorites"),
+    ("PUT", "/user/favorites/{id}"),
+    ("DELETE", "/user/favorites/{id}"),
+    ("GET", "/user/ratings"),
+    ("GET", "/user/ratings/query"),
+    ("GET", "/user/ratings/query/params"),
+    ("PUT", "/user/ratings/{itemType}/{itemId}/{itemRating}"),
+    ("DELETE", "/user/ratings/{itemType}/{itemId}"),
 ]
 PROTECTED_ROUTES = [(m, p) for m, p in DOCUMENTED_ROUTES if p != "/login"]
 # Paths whose `{id}` is a series, episode or language id.

@@ -29,7 +29,7 @@ def test_upgrade_from_empty_creates_every_table_and_the_184_languages(empty: Eng
     assert current_revision(empty) is None
     upgrade(empty)
     assert set(inspect(empty).get_table_names()) == {*metadata.tables, "alembic_version"}
-    assert current_revision(empty) == head_revision() == "0001"
+    assert current_revision(empty) == head_revision() is not None
     with empty.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM languages")).scalar_one() == 184
         for table in metadata.sorted_tables:
@@ -67,7 +67,7 @@ def test_upgrade_again_changes_nothing(empty: Engine) -> None:
     upgrade(empty)
     upgrade(empty)
     assert _schema(empty) == before
-    assert current_revision(empty) == "0001"
+    assert current_revision(empty) == head_revision()
     with empty.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM languages")).scalar_one() == 184
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1

@@ -37,8 +37,9 @@ async def login(request: Request) -> Response:
             raise LoginRefused()
         claims = {"id": key["name"], "apikey_id": key["id"]}
     username, userkey = body.get("username"), body.get("userkey")
-    # null or "" for both is an API-key-only login (tvdbsimple sends null, tvdbAPI "").
-    if username or userkey:
+    # null or "" for both is an API-key-only login (tvdbsimple sends null, tvdbAPI "");
+    # anything else (0, false, [] included) names an account, and must match one.
+    if username not in (None, "") or userkey not in (None, ""):
         if not (isinstance(username, str) and isinstance(userkey, str)):
             raise NotAuthorized(VALID_USER_REQUIRED)
         user = await run_in_threadpool(_find_user, state.engine, username, userkey)

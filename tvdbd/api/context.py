@@ -72,8 +72,12 @@ class Call:
         return params, unknown
 
     def page(self) -> int:
-        """`page` absent, empty or 0 means page 1 (clients start at 0 and 1)."""
-        raw = self.request.query_params.get("page", "").strip()
+        """`page` absent, empty or 0 means page 1 (clients start at 0 and 1).
+
+        Given more than once, the first counts, as for every other parameter (see `query`).
+        """
+        given = self.request.query_params.getlist("page")
+        raw = given[0].strip() if given else ""
         if not raw:
             return 1
         if not raw.isdigit() or not raw.isascii():

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tvdbd.api.conditional import strong_etag
 from tvdbd.errors import ApiError, MethodNotAllowed, NotFound
 from tvdbd.records.render import V3
 
@@ -35,10 +36,13 @@ def json_response(
     shape: str = V3,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    payload = orjson.dumps(body)
     all_headers = wire_headers(shape, request.app.state.cache_max_age)
+    # Made here, where the bytes are: a HEAD answer copying these headers keeps the GET's ETag.
+    all_headers["etag"] = strong_etag(payload)
     if headers:
         all_headers.update(headers)
-    return Response(orjson.dumps(body), status_code=status, headers=all_headers)
+    return Response(payload, status_code=status, headers=all_headers)
 
 
 def envelope(

@@ -10,12 +10,14 @@ from starlette.routing import Route
 
 from tvdbd.api import (
     auth_routes,
+    banners,
     episodes_routes,
     misc_routes,
     search_routes,
     series_routes,
     user_routes,
 )
+from tvdbd.web import docs
 
 
 def _inline(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
@@ -89,4 +91,8 @@ ROUTES = [
         "/user/ratings/{itemType}/{itemId}/{itemRating}", user_routes.put_rating, methods=["PUT"]
     ),
     Route("/user/ratings/{itemType}/{itemId}", user_routes.delete_rating, methods=["DELETE"]),
+    # Artwork files (no token, as on the real site); GET also answers HEAD
+    Route("/banners/{path:path}", banners.get_banner, methods=["GET"]),
+    # Documentation for people and tools (no token): /openapi.json, the page at / and /swagger
+    *docs.ROUTES,
 ]

@@ -56,7 +56,9 @@ def get_series(request: Request) -> Response:
     if request.method == "HEAD":
         # HEAD answers the GET's headers plus Last-Modified, without a body.
         headers = dict(response.headers)
-        headers["last-modified"] = formatdate(row["last_updated"] or 0, usegmt=True)
+        with call.connect() as conn:
+            modified = catalogue.series_modified_at(conn, row["id"]) or 0
+        headers["last-modified"] = formatdate(modified, usegmt=True)
         return Response(b"", status_code=200, headers=headers)
     return response
 
@@ -113,8 +115,9 @@ def series_images(request: Request) -> Response:
     with call.connect() as conn:
         series_id, _ = _existing_series(call, conn)
         counts = catalogue.image_counts(conn, series_id)
-    # Key types with no images are left out: tvdb_api queries every key type listed.
-    data = {key: counts[key] for key in sorted(counts) if counts[key]}
+    # Key types with no images are left out: tvdb_api queries every key type listed. So are
+    # images a bundle gave no key type (null or ""): no keyType query can ask for them.
+    data = {key: counts[key] for key in sorted(k for k in counts if k) if counts[key]}
     return json_response(envelope(data), request=request, shape=call.shape)
 
 

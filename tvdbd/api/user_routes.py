@@ -46,7 +46,11 @@ def _user_call(request: Request) -> UserCall:
         raise NotAuthorized()
     with call.connect() as conn:
         user = users.get_user(conn, user_id)
-    if user is None or user["key_generation"] != call.claims.get("keygen"):
+    if (
+        user is None
+        or user["key_generation"] != call.claims.get("keygen")
+        or user["username"] != call.claims.get("username")
+    ):
         raise NotAuthorized()
     return UserCall(call, user)
 
@@ -57,9 +61,19 @@ def _writing(request: Request) -> Iterator[Connection]:
         yield conn
 
 
+# A user's own lists change with every write: clients may keep them but must revalidate
+# (the ETag makes that a cheap 304), unlike catalogue records that stay fresh for a day.
+_USER_CACHE_CONTROL = {"cache-control": "private, no-cache"}
+
+
 def _respond(user_call: UserCall, data: Any, **kwargs: Any) -> Response:
     body = envelope(data, **kwargs)
-    return json_response(body, request=user_call.call.request, shape=user_call.call.shape)
+    return json_response(
+        body,
+        request=user_call.call.request,
+        shape=user_call.call.shape,
+        headers=_USER_CACHE_CONTROL,
+    )
 
 
 def get_user(request: Request) -> Response:
@@ -162,13 +176,17 @@ def put_rating(request: Request) -> Response:
     item_type = _item_type(uc)
     item_id, raw = uc.call.path_id("itemId")
     raw_rating = request.path_params["itemRating"]
-    if not (raw_rating.isascii() and raw_rating.isdigit() and 1 <= int(raw_rating[:3]) <= 10):
+    # Leading zeros are dropped first: `0100` is 100, not 10.
+    digits = raw_rating.lstrip("0")
+    if not (raw_rating.isascii() and raw_rating.isdigit() and 1 <= int(digits[:3] or 0) <= 10):
         raise Conflict()  # ratings run from 1 to 10, as on the real API
-    rating = int(raw_rating)
+    rating = int(digits)
     with _writing(request) as conn:
-        if not users.item_exists(conn, item_type, item_id):
+        series_ids = users.rated_series(conn, item_type, item_id)
+        if not series_ids:
             raise IdNotFound(raw)
         users.set_rating(conn, uc.user_id, item_type, item_id, rating)
+        users.mark_ratings_changed(conn, series_ids)
     return _respond(uc, [_rating_record(item_type, item_id, rating)])
 
 
@@ -179,4 +197,5 @@ def delete_rating(request: Request) -> Response:
     with _writing(request) as conn:
         if not users.delete_rating(conn, uc.user_id, item_type, item_id):
             raise Conflict()
+        users.mark_ratings_changed(conn, users.rated_series(conn, item_type, item_id))
     return _respond(uc, [])

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from tvdbd.db.schema import series_table, user_favorites, user_ratings, users
-from tvdbd.db.users import RATING_TYPES
+from tvdbd.db.users import RATING_TYPES, mark_ratings_changed, series_rated_by
 from tvdbd.errors import BundleError
 from tvdbd.languages import known_abbreviations
 
@@ -108,6 +108,7 @@ def store_user(conn: Connection, bundle: UserBundle) -> None:
             select(users.c.id).where(users.c.username == bundle.username)
         ).scalar_one()
     else:
+        mark_ratings_changed(conn, series_rated_by(conn, user_id))
         conn.execute(update(users).where(users.c.id == user_id).values(bundle.row))
         conn.execute(delete(user_favorites).where(user_favorites.c.user_id == user_id))
         conn.execute(delete(user_ratings).where(user_ratings.c.user_id == user_id))
@@ -125,6 +126,7 @@ def store_user(conn: Connection, bundle: UserBundle) -> None:
                 for (t, i), r in latest.items()
             ],
         )
+        mark_ratings_changed(conn, series_rated_by(conn, user_id))
 
 
 def iter_user_bundles(engine: Engine) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,7 @@ from tvdbd.db.schema import (
     languages,
     series_aliases,
     series_genres,
+    series_rating_changes,
     series_table,
     series_translations,
 )
@@ -44,6 +45,24 @@ def get_series_many(conn: Connection, series_ids: Sequence[int]) -> dict[int, Ro
         return {}
     rows = conn.execute(select(series_table).where(series_table.c.id.in_(series_ids)))
     return {row.id: row._mapping for row in rows}
+
+
+def series_modified_at(conn: Connection, series_id: int) -> int | None:
+    """When what the series' routes serve last changed: its `lastUpdated`, or later when
+    users' ratings changed its site ratings (ratings leave `lastUpdated` alone). None if the
+    series does not exist."""
+    row = conn.execute(
+        select(series_table.c.last_updated, series_rating_changes.c.changed_at)
+        .select_from(
+            series_table.outerjoin(
+                series_rating_changes, series_rating_changes.c.series_id == series_table.c.id
+            )
+        )
+        .where(series_table.c.id == series_id)
+    ).first()
+    if row is None:
+        return None
+    return max(int(row.last_updated or 0), int(row.changed_at or 0))
 
 
 def get_translation(conn: Connection, series_id: int, language: str) -> Row | None:

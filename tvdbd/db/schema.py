@@ -181,6 +181,8 @@ users = Table(
     Column("language", Text, nullable=False),
     Column("favorites_display_mode", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # Never hand a deleted user's id to a new account (its old tokens name that id).
+    sqlite_autoincrement=True,
 )
 
 user_favorites = Table(
@@ -205,4 +207,14 @@ user_ratings = Table(
     Column("rating", Integer, nullable=False),
     UniqueConstraint("user_id", "item_type", "item_id"),
     Index(None, "item_type", "item_id"),
+)
+
+# When users' ratings of a series or of its episodes or images last changed. Ratings leave
+# `lastUpdated` alone (it is catalogue data), but they change what the series routes serve:
+# HTTP Last-Modified/If-Modified-Since and response caches need to know.
+series_rating_changes = Table(
+    "series_rating_changes",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("changed_at", BigInteger, nullable=False),
 )

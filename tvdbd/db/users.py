@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,7 @@ from tvdbd.auth import hash_secret, new_secret
 from tvdbd.db.schema import (
     episodes,
     images,
+    series_rating_changes,
     series_table,
     user_favorites,
     user_ratings,
@@ -45,7 +47,9 @@ def create_user(
         insert(users).values(
             username=username,
             userkey_hash=hash_secret(userkey),
-            key_generation=1,
+            # Random, not 1: SQLite hands a deleted user's id out again, and a token of the
+            # deleted user (userid + keygen) must not fit the new account.
+            key_generation=secrets.randbelow(2**30) + 1,
             language=language,
             favorites_display_mode=display_mode or DEFAULT_DISPLAY_MODE,
             created_at=int(time.time()),
@@ -92,9 +96,31 @@ def delete_user(conn: Connection, username: str) -> None:
     user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
     if user_id is None:
         raise UserError(f"No user named {username!r}.")
+    mark_ratings_changed(conn, series_rated_by(conn, user_id))
     conn.execute(delete(user_favorites).where(user_favorites.c.user_id == user_id))
     conn.execute(delete(user_ratings).where(user_ratings.c.user_id == user_id))
     conn.execute(delete(users).where(users.c.id == user_id))
+
+
+def series_rated_by(conn: Connection, user_id: int) -> list[int]:
+    """Every series whose routes show one of this user's ratings (three queries, no N+1)."""
+    r = user_ratings.c
+    mine = select(r.item_id).where(r.user_id == user_id)
+    found = set(conn.execute(mine.where(r.item_type == "series")).scalars())
+    found.update(
+        conn.execute(
+            select(episodes.c.series_id).where(
+                episodes.c.id.in_(mine.where(r.item_type == "episode"))
+            )
+        ).scalars()
+    )
+    found.update(
+        conn.execute(
+            select(images.c.series_id).where(images.c.id.in_(mine.where(r.item_type == "image")))
+        ).scalars()
+    )
+    known = conn.execute(select(series_table.c.id).where(series_table.c.id.in_(found))).scalars()
+    return sorted(int(i) for i in known)
 
 
 def authenticate(conn: Connection, username: str, userkey: str) -> RowMapping | None:
@@ -125,10 +151,13 @@ def favorites(conn: Connection, user_id: int) -> list[int]:
 
 def add_favorite(conn: Connection, user_id: int, series_id: int) -> bool:
     """Add; False when it was already there (a concurrent duplicate is not an error)."""
-    statement = _insert_ignoring_duplicates(conn, user_favorites).values(
-        user_id=user_id, series_id=series_id
+    statement = (
+        _insert_ignoring_duplicates(conn, user_favorites)
+        .values(user_id=user_id, series_id=series_id)
+        # The row it returns tells; rowcount does not (-1 on PostgreSQL with RETURNING).
+        .returning(user_favorites.c.id)
     )
-    return bool(conn.execute(statement).rowcount)
+    return conn.execute(statement).first() is not None
 
 
 def remove_favorite(conn: Connection, user_id: int, series_id: int) -> bool:
@@ -143,18 +172,44 @@ def remove_favorite(conn: Connection, user_id: int, series_id: int) -> bool:
 # --- ratings ----------------------------------------------------------------------------------
 
 
-def item_exists(conn: Connection, item_type: str, item_id: int) -> bool:
+def rated_series(conn: Connection, item_type: str, item_id: int) -> list[int]:
+    """The series an item belongs to (an image id may appear in more than one); [] if none."""
     if item_type == "series":
         query = select(series_table.c.id).where(series_table.c.id == item_id)
     elif item_type == "episode":
-        query = select(episodes.c.id).where(episodes.c.id == item_id)
+        query = select(episodes.c.series_id).where(episodes.c.id == item_id)
     else:
-        query = select(images.c.id).where(images.c.id == item_id).limit(1)
-    return conn.execute(query).first() is not None
+        query = select(images.c.series_id).where(images.c.id == item_id).distinct()
+    return [int(series_id) for (series_id,) in conn.execute(query)]
+
+
+def mark_ratings_changed(conn: Connection, series_ids: Sequence[int]) -> None:
+    """Record that what these series' routes serve changed (see series_rating_changes).
+
+    The mark moves forward at least one second each time: HTTP dates have one-second
+    resolution, and two changes within one second must still give two Last-Modified values.
+    """
+    now = int(time.time())
+    later = series_rating_changes.c.changed_at + 1
+    newest = (
+        func.greatest(now, later) if conn.dialect.name == "postgresql" else func.max(now, later)
+    )
+    for series_id in series_ids:
+        statement = _dialect_insert(conn, series_rating_changes).values(
+            series_id=series_id, changed_at=now
+        )
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["series_id"], set_={"changed_at": newest}
+            )
+        )
 
 
 def set_rating(conn: Connection, user_id: int, item_type: str, item_id: int, rating: int) -> None:
-    """Set or replace one rating in a single atomic statement (no lost update)."""
+    """Set or replace one rating in a single atomic statement (no lost update).
+
+    The caller also calls mark_ratings_changed in the same transaction.
+    """
     statement = _dialect_insert(conn, user_ratings).values(
         user_id=user_id, item_type=item_type, item_id=item_id, rating=rating
     )

@@ -198,8 +198,13 @@ def image_record(
     values = _wire_values(_IMAGE_FIELDS, row)
     if user_ratings:
         info = orjson.loads(row["ratings_info"]) if row["ratings_info"] else {}
+        imported_average = info.get("average", 0)
+        if not 0 <= imported_average <= 10:
+            # 3.0.0 data carries the vote count as `average` (average == count): it is no
+            # rating, so only the users' ratings make the average; the counts still add up.
+            imported_average = round(user_ratings[1] / user_ratings[0], 1)
         average, count = combined_rating(
-            orjson.dumps(info.get("average", 0)).decode(), info.get("count", 0), user_ratings
+            orjson.dumps(imported_average).decode(), info.get("count", 0), user_ratings
         )
         values["ratingsInfo"] = {"average": average, "count": count}
     if values["thumbnail"] is None:

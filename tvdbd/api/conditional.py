@@ -1,0 +1,73 @@
+"""Validators and preconditions (RFC 9110 §8.8, §13): ETags, If-None-Match, If-Modified-Since."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+
+from starlette.types import Scope
+
+from tvdbd.db import catalogue
+
+_SERIES_PATH = re.compile(r"/series/(\d+)(?:/|$)")
+MAX_ID = 2**63 - 1
+
+
+def strong_etag(body: bytes) -> str:
+    """A strong validator of these exact bytes: 128 bits of SHA-256 (hardware-fast here)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def with_coding(etag: str, coding: str) -> str:
+    """The strong ETag of a content-coded variant: `"abc"` -> `"abc-gzip"`.
+
+    Each coding is a different representation, so a strong validator must differ
+    (RFC 9110 §8.8.3); weak ETags are passed on as they are.
+    """
+    if etag.startswith('"') and etag.endswith('"') and len(etag) >= 2:
+        return f'{etag[:-1]}-{coding}"'
+    return etag
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison: `W/` prefixes are ignored (RFC 9110 §13.1.2)."""
+    if if_none_match.strip() == "*":
+        return True
+    ours = _opaque(etag)
+    return any(_opaque(tag) == ours for tag in if_none_match.split(","))
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def http_date_seconds(value: str) -> int | None:
+    """Epoch seconds of an HTTP-date, or None when it is not one (then it is ignored)."""
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # the obsolete formats carry no zone: HTTP dates are GMT
+        parsed = parsed.replace(tzinfo=UTC)
+    return int(parsed.timestamp())
+
+
+def series_last_updated(scope: Scope) -> int | None:
+    """When the series a `/series/{id}...` path names last changed (If-Modified-Since there):
+    its `lastUpdated`, or later if users' ratings changed since.
+
+    Asked only for a 200 answer to a request carrying If-Modified-Since, so the extra lookup
+    costs nothing on ordinary requests.
+    """
+    match = _SERIES_PATH.match(scope["path"])
+    if match is None:
+        return None
+    digits = match[1].lstrip("0") or "0"
+    if len(digits) > 19 or int(digits) > MAX_ID:
+        return None
+    with scope["app"].state.engine.connect() as conn:
+        modified = catalogue.series_modified_at(conn, int(digits))
+    return modified or None

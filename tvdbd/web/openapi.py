@@ -1,0 +1,286 @@
+"""The OpenAPI 3.1 document of the server, generated from the routes it serves.
+
+Every (method, path) of the app's routes must have an entry in tvdbd.web.operations and
+every entry must name a served route, so the document cannot drift from the route table.
+Record schemas come from tvdbd.records (see tvdbd.web.schemas).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import orjson
+from starlette.routing import BaseRoute, Mount, Route
+
+from tvdbd import __version__
+from tvdbd.web.operations import OPERATIONS, PATH_PARAMETERS, TAGS, Error, Operation
+from tvdbd.web.schemas import STRING, Schema, component_schemas, ref
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "3.0.0"
+_PATH_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?}")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+
+DESCRIPTION = f"""\
+TheTVDB REST API v2, served by tvdbd {__version__} with the final legacy (3.0.0) record shapes.
+
+**How to use this page.** You may browse every route without a token. To send requests:
+
+1. Open `POST /login` under Authentication, press *Try it out*, send `{{"apikey": "demo"}}`
+   (any non-empty key works unless the server only takes registered keys; add `username`
+   and `userkey` for the /user routes).
+2. Paste the token from the response into the **JWT Token** field at the top of the page and
+   press **Add Token**.
+3. Every *Try it out* now sends `Authorization: Bearer <token>` to this server.
+
+**Language selection** is done with the `Accept-Language` header: one abbreviation (`en`, `de`,
+...; the first entry of a browser-style list counts); unknown codes get English. See /languages.
+
+**Versioning.** `Accept: application/vnd.thetvdb.v2` (or `...v2.1.1`, `...v2.2.0`) gets the
+2.2.0 shapes (the `*V2` schemas below; `X-Thetvdb-Api-Version: 2.2.0`); any other value gets
+3.0.0. The header never causes a 406.
+
+**Errors** are always JSON: `{{"Error": "<text>"}}`. A method a path does not have is answered
+405 `{{"Error": "Method not allowed"}}` with an `Allow` header; an unknown path (or a trailing
+slash) 404 `{{"Error": "Resource not found"}}`. Unknown query parameters never fail a request:
+they are listed in `errors.invalidQueryParams` next to the data.
+"""
+
+
+class UndocumentedRoute(Exception):
+    """A served route without an entry in tvdbd.web.operations, or the other way round."""
+
+
+def openapi_path(path: str) -> str:
+    """`/banners/{path:path}` -> `/banners/{path}` (OpenAPI has no converters)."""
+    return _PATH_PARAM.sub(r"{\1}", path)
+
+
+def served_operations(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(method, OpenAPI path) of every route; HEAD only where OPERATIONS documents it.
+
+    Starlette answers HEAD on every GET route; TheTVDB documented HEAD on /series/{id} only.
+    """
+    for route in routes:
+        if isinstance(route, Route):
+            path = openapi_path(prefix + route.path)
+            methods = route.methods or set()
+            for method in _METHODS:
+                if method not in methods:
+                    continue
+                if method == "HEAD" and "GET" in methods and (method, path) not in OPERATIONS:
+                    continue
+                yield method, path
+        elif isinstance(route, Mount):
+            yield from served_operations(route.routes, prefix + route.path)
+        else:
+            raise UndocumentedRoute(f"cannot document a {type(route).__name__}: {route!r}")
+
+
+def _error_responses(errors: Sequence[Error]) -> dict[str, Any]:
+    """Every error goes through the one handler: TheTVDB's headers and `{"Error": ...}`."""
+    by_status: dict[int, list[tuple[str, str]]] = {}
+    for status, when, text in errors:
+        by_status.setdefault(status, []).append((when, text))
+    responses: dict[str, Any] = {}
+    for status in sorted(by_status):
+        cases = by_status[status]
+        description = " ".join(f"{when} `{text}`" for when, text in cases)
+        examples = {
+            f"case{i}": {"summary": when, "value": {"Error": text}}
+            for i, (when, text) in enumerate(cases, 1)
+        }
+        responses[str(status)] = {
+            "description": description,
+            "headers": _api_headers(),
+            "content": {"application/json": {"schema": ref("Error"), "examples": examples}},
+        }
+    return responses
+
+
+def _api_headers() -> dict[str, Any]:
+    return {
+        "X-Thetvdb-Api-Version": {"$ref": "#/components/headers/X-Thetvdb-Api-Version"},
+        "Vary": {"$ref": "#/components/headers/Vary"},
+        "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+        "ETag": {"$ref": "#/components/headers/ETag"},
+    }
+
+
+def _parameters(method: str, path: str, op: Operation) -> list[Schema]:
+    params: list[Schema] = []
+    for name in _PATH_PARAM.findall(path):
+        param: Schema = {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": PATH_PARAMETERS.get(name, STRING),
+        }
+        if name in op.path_examples:
+            param["example"] = op.path_examples[name]
+        params.append(param)
+    params.extend(op.query)
+    if op.language:
+        params.append({"$ref": "#/components/parameters/Accept-Language"})
+    if op.api:
+        params.append({"$ref": "#/components/parameters/Accept"})
+    if op.conditional and method in ("GET", "HEAD"):
+        params.append({"$ref": "#/components/parameters/If-None-Match"})
+        params.append({"$ref": "#/components/parameters/If-Modified-Since"})
+    return params
+
+
+def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
+    ok_headers = _api_headers() if op.api else {}
+    for name in op.ok_headers:
+        ok_headers[name] = {"$ref": f"#/components/headers/{name}"}
+    ok: dict[str, Any] = {"description": "OK", "headers": ok_headers}
+    if op.ok is not None:
+        ok["content"] = {media: {"schema": op.ok} for media in op.media}
+    responses: dict[str, Any] = {"200": ok}
+    if op.conditional and method in ("GET", "HEAD"):
+        responses["304"] = {"$ref": "#/components/responses/NotModified"}
+    if op.partial:
+        responses["206"] = {
+            "description": "Partial Content: the part named by Range.",
+            "headers": {"Content-Range": {"schema": STRING, "required": True}},
+            "content": {media: {"schema": op.ok} for media in op.media},
+        }
+    responses.update(_error_responses(op.errors))
+    if method == "HEAD":  # the GET's status and headers, never a body
+        for response in responses.values():
+            response.pop("content", None)
+    operation: dict[str, Any] = {
+        "tags": [op.tag],
+        "summary": op.summary,
+        "operationId": _operation_id(method, path),
+        "parameters": _parameters(method, path, op),
+        "responses": dict(sorted(responses.items())),
+    }
+    if op.description:
+        operation["description"] = op.description
+    if op.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": op.body}},
+        }
+    if op.public:
+        operation["security"] = []
+    return operation
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", openapi_path(path).replace("_", " ")) or ["root"]
+    return method.lower() + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def build_document(routes: Iterable[BaseRoute]) -> dict[str, Any]:
+    """The OpenAPI document of `routes`; UndocumentedRoute when they and OPERATIONS differ."""
+    served = list(served_operations(routes))
+    missing = [f"{m} {p}" for m, p in served if (m, p) not in OPERATIONS]
+    stale = [f"{m} {p}" for m, p in OPERATIONS if (m, p) not in set(served)]
+    if missing or stale:
+        raise UndocumentedRoute(
+            f"served but not documented: {missing}; documented, not served: {stale}"
+        )
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path in served:
+        item = paths.setdefault(path, {})
+        item[method.lower()] = _operation(method, path, OPERATIONS[(method, path)])
+    used_tags = {OPERATIONS[key].tag for key in served}
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "TheTVDB API v2 (tvdbd)",
+            "version": API_VERSION,
+            "description": DESCRIPTION,
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "tags": [{"name": n, "description": d} for n, d in TAGS if n in used_tags],
+        "paths": paths,
+        "components": _components(),
+        "security": [{"bearerAuth": []}],
+    }
+
+
+def _components() -> dict[str, Any]:
+    return {
+        "securitySchemes": {
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "The token from POST /login (24 hours; GET /refresh_token "
+                "renews it).",
+            }
+        },
+        "parameters": {
+            "Accept-Language": {
+                "name": "Accept-Language",
+                "in": "header",
+                "schema": STRING,
+                "example": "en",
+                "description": "One language abbreviation (see /languages); default `en`.",
+            },
+            "Accept": {
+                "name": "Accept",
+                "in": "header",
+                "schema": STRING,
+                "description": "`application/vnd.thetvdb.v2[.x.y]` gets the 2.2.0 shapes; "
+                "anything else 3.0.0 (never a 406).",
+            },
+            "If-None-Match": {
+                "name": "If-None-Match",
+                "in": "header",
+                "schema": STRING,
+                "description": "An ETag from an earlier answer: 304 when it still matches.",
+            },
+            "If-Modified-Since": {
+                "name": "If-Modified-Since",
+                "in": "header",
+                "schema": STRING,
+                "description": "An HTTP date: 304 when the series (or file) has not changed "
+                "since (used without If-None-Match).",
+            },
+        },
+        "headers": {
+            "X-Thetvdb-Api-Version": {
+                "required": True,
+                "schema": {"type": "string", "enum": [API_VERSION, "2.2.0"]},
+                "description": "The shape served (see Accept).",
+            },
+            "Vary": {
+                "schema": STRING,
+                "description": "`Accept-Language` (and `Accept-Encoding` on larger answers).",
+            },
+            "Cache-Control": {"schema": STRING, "description": "`private, max-age=86400`."},
+            "ETag": {"schema": STRING, "description": "A strong validator of the body."},
+            "Last-Modified": {
+                "required": True,
+                "schema": STRING,
+                "description": "The series' `lastUpdated` as an HTTP date.",
+            },
+        },
+        "responses": {
+            "NotModified": {
+                "description": "Not Modified: If-None-Match or If-Modified-Since matched; no body."
+            },
+            "MethodNotAllowed": {
+                "description": "Any path, a method it does not have; `Allow` lists the methods.",
+                "headers": {"Allow": {"schema": STRING}},
+                "content": {
+                    "application/json": {
+                        "schema": ref("Error"),
+                        "example": {"Error": "Method not allowed"},
+                    }
+                },
+            },
+        },
+        "schemas": component_schemas(),
+    }
+
+
+def encoded_document(routes: Iterable[BaseRoute]) -> bytes:
+    return orjson.dumps(build_document(routes))
