@@ -13,6 +13,8 @@ from tvdbd.api.http_cache import HttpCache
 from tvdbd.api.middleware import WireNormalizer
 from tvdbd.api.routes import ROUTES
 from tvdbd.auth import TokenIssuer, load_or_create_signing_key
+from tvdbd.cache.marks import marks_for
+from tvdbd.cache.responses import ResponseCache
 from tvdbd.db.engine import make_engine
 from tvdbd.errors import ApiError
 from tvdbd.images.store import ImageStore
@@ -21,12 +23,19 @@ from tvdbd.settings import Settings
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     """Build the ASGI app; the database must already be migrated (see `tvdbd serve`)."""
+    engine = engine or make_engine(settings.resolved_database_url)
     app = Starlette(
         routes=ROUTES,
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
             Middleware(WireNormalizer),
             Middleware(HttpCache, last_modified_for=series_last_updated),
+            # Inside HttpCache: cached answers still get 304s and compression.
+            Middleware(
+                ResponseCache,
+                marks=marks_for(engine),
+                max_bytes=settings.response_cache_mb * 1024 * 1024,
+            ),
         ],
         exception_handlers={
             ApiError: api_error_handler,
@@ -36,7 +45,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     )
     app.router.redirect_slashes = False
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.resolved_database_url)
+    app.state.engine = engine
     app.state.tokens = TokenIssuer(
         load_or_create_signing_key(settings.resolved_signing_key_file),
         settings.token_lifetime_seconds,

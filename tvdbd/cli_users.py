@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
+from tvdbd.cache.marks import bump_for
 from tvdbd.cli import Context, main, pass_context
 from tvdbd.languages import known_abbreviations
 
@@ -80,8 +81,10 @@ def user_delete(ctx: Context, name: str) -> None:
     from tvdbd.db import users
 
     try:
-        with ctx.engine().begin() as conn:
+        engine = ctx.engine()
+        with engine.begin() as conn:
             users.delete_user(conn, name)
+        bump_for(engine, catalogue=True)  # their ratings leave the site ratings
     except users.UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Deleted {name}.")

@@ -50,6 +50,12 @@ class Settings:
             "default data_dir/banners."
         },
     )
+    response_cache_mb: int = field(
+        default=64,
+        metadata={
+            "help": "Memory per worker for encoded catalogue answers (0 turns the cache off)."
+        },
+    )
     cache_max_age: int = field(
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
@@ -65,6 +71,11 @@ class Settings:
             raise ConfigError(
                 f"Setting 'token_lifetime_seconds' has value {self.token_lifetime_seconds!r}. "
                 "Expected a positive number of seconds."
+            )
+        if self.response_cache_mb < 0:
+            raise ConfigError(
+                f"Setting 'response_cache_mb' has value {self.response_cache_mb!r}. "
+                "Expected 0 (off) or a positive number of megabytes."
             )
         if self.cache_max_age < 0:
             raise ConfigError(

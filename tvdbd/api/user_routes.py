@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from tvdbd.api.context import Call, authenticate, page_window
 from tvdbd.api.envelope import envelope, json_response, page_links
+from tvdbd.cache.marks import bump_for
 from tvdbd.db import catalogue, users
 from tvdbd.db.engine import write_transaction
 from tvdbd.errors import BadRequest, Conflict, IdNotFound, NotAuthorized
@@ -120,6 +121,14 @@ def delete_favorite(request: Request) -> Response:
     return _respond(uc, data)
 
 
+def _mark_cached_answers_stale(
+    request: Request, item_type: str, item_id: int, series_ids: list[int]
+) -> None:
+    """After the commit: answers showing this item's site rating must be rebuilt."""
+    episode_ids = [item_id] if item_type == "episode" else []
+    bump_for(request.app.state.engine, series_ids, episode_ids=episode_ids)
+
+
 def change_favorite(request: Request) -> Response:
     """PUT adds, DELETE removes (one route, so a wrong method's Allow names both)."""
     return put_favorite(request) if request.method == "PUT" else delete_favorite(request)
@@ -187,6 +196,7 @@ def put_rating(request: Request) -> Response:
             raise IdNotFound(raw)
         users.set_rating(conn, uc.user_id, item_type, item_id, rating)
         users.mark_ratings_changed(conn, series_ids)
+    _mark_cached_answers_stale(request, item_type, item_id, series_ids)
     return _respond(uc, [_rating_record(item_type, item_id, rating)])
 
 
@@ -197,5 +207,7 @@ def delete_rating(request: Request) -> Response:
     with _writing(request) as conn:
         if not users.delete_rating(conn, uc.user_id, item_type, item_id):
             raise Conflict()
-        users.mark_ratings_changed(conn, users.rated_series(conn, item_type, item_id))
+        series_ids = users.rated_series(conn, item_type, item_id)
+        users.mark_ratings_changed(conn, series_ids)
+    _mark_cached_answers_stale(request, item_type, item_id, series_ids)
     return _respond(uc, [])

@@ -18,6 +18,7 @@ from tvdbd.bundles.files import open_for_reading
 from tvdbd.bundles.parse import SeriesBundle, parse_line
 from tvdbd.bundles.users import UserBundle
 from tvdbd.bundles.users import store_user as store_user_bundle
+from tvdbd.cache.marks import bump_for
 from tvdbd.db.engine import write_transaction
 from tvdbd.db.schema import (
     CATALOGUE_CHILD_TABLES,
@@ -92,8 +93,12 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
         nonlocal batch, batch_episodes
         if batch:
             if conn is None:
+                already = len(report.changed_series)
                 with write_transaction(engine) as own:
                     _store_batch(own, batch, report)
+                # After the commit: cached answers of these series (and search) go stale.
+                if len(report.changed_series) > already:
+                    bump_for(engine, report.changed_series[already:], catalogue=True)
             else:
                 _store_batch(conn, batch, report)
         batch, batch_episodes = [], 0
@@ -105,6 +110,7 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
             if conn is None:
                 with write_transaction(engine) as own:
                     store_user_bundle(own, bundle)
+                bump_for(engine, catalogue=True)  # the user's ratings show in site ratings
             else:
                 with conn.begin_nested():
                     store_user_bundle(conn, bundle)
@@ -145,6 +151,8 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
                 flush(conn)
                 if report.errors:
                     raise _Refused
+            if report.changed_series or report.users:
+                bump_for(engine, report.changed_series, catalogue=True)
         except _Refused:
             report.refused = True
             report.imported = report.unchanged = report.users = 0

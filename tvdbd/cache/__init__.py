@@ -1,0 +1,1 @@
+"""Response caching across worker processes: change marks and the encoded-response cache."""
