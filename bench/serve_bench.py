@@ -1,121 +1,221 @@
-"""Requests per second of tvdbd routes against a minimal-ASGI baseline, measured with wrk.
+"""Requests/s and p50/p99 of tvdbd routes against two baselines, measured with wrk.
 
-    .venv/bin/python bench/serve_bench.py [--duration 10] [--connections 64]
-        [--database-url postgresql://postgres@127.0.0.1/test]
+    .venv/bin/python bench/serve_bench.py [--duration 5] [--connections 64] [--workers 1 2]
+        [--database-url postgresql://postgres@127.0.0.1/test] [--catalogue FILE.jsonl.gz]
+        [--json results.json]
 
-Loads the demo catalogue into a fresh database, starts `tvdbd serve` (one worker) and the
-baseline app (same server, same response bytes, no auth), runs wrk against each in turn and
-prints each figure as a ratio to the baseline measured in the same run (this machine is
-shared and noisy, so only same-run ratios mean anything).
+Loads the demo catalogue (or imports --catalogue, a generated bundle, and takes the routes
+from it: its longest series, a mid page of its episodes, ...) into a fresh database. Then for
+each worker count it starts, side by side:
+
+- tvdbd with the response cache on (warmed before measuring) and tvdbd with it off
+  (TVDBD_RESPONSE_CACHE_MB=0), both sending a token as a client would;
+- the minimal ASGI app (bench/baseline_app.py) on the same server, uvicorn, answering with
+  the same response bytes, no auth;
+- Debian's nginx serving the same bytes as static files (a child process, own config).
+
+and runs wrk against each in turn, route by route, so the four figures of a route are taken
+a few seconds apart. It prints each figure as a ratio to the baselines of the same run (this
+machine is shared and noisy, so only same-run ratios mean anything), the worker RSS, and the
+targets of issue 6.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
+from _common import (  # type: ignore[import-not-found]
+    catalogue_routes,
+    free_port,
+    rss_mb,
+    start_nginx,
+    wait_for,
+    worker_pids,
+    wrk,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUTES = [
+DEMO_ROUTES = [
     "/series/76156",
     "/series/76156/episodes?page=1",
     "/episodes/184602",
     "/search/series?name=scrubs",
     "/updated/query?fromTime=1590000000",
 ]
+MODES = ["nginx", "asgi", "warm", "off"]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
+def start_tvdbd(env: dict[str, str], workers: int, cache_mb: int | None, demo: bool):
+    port = free_port()
+    command = [sys.executable, "-m", "tvdbd", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)] + ([] if demo else ["--no-demo"])
+    if cache_mb is not None:
+        env = {**env, "TVDBD_RESPONSE_CACHE_MB": str(cache_mb)}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/languages", timeout=300)  # the first start may migrate and load
+    return process, base
 
 
-def wrk(url: str, duration: int, connections: int, token: str | None) -> dict[str, float]:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
-    if token:
-        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+def run_workers(args, env, routes, work, workers, bodies):
+    """All measurements for one worker count: {route: {mode: figures}}, {server: [MB]}."""
+    processes: list[subprocess.Popen] = []
+    try:
+        warm, warm_base = start_tvdbd(env, workers, None, not args.catalogue)
+        processes.append(warm)
+        off, off_base = start_tvdbd(env, workers, 0, not args.catalogue)
+        processes.append(off)
+        token = httpx.post(warm_base + "/login", json={"apikey": "bench"}).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        body_dir = work / "bodies"
+        body_dir.mkdir(exist_ok=True)
+        for i, route in enumerate(routes):
+            body = httpx.get(warm_base + route, headers=auth, timeout=60).content
+            if httpx.get(off_base + route, headers=auth, timeout=60).content != body:
+                print(f"WARNING: cache on and off answer {route} differently", file=sys.stderr)
+            (body_dir / f"{i}.json").write_bytes(body)
+            bodies[route] = len(body)
+        asgi_port, nginx_port = free_port(), free_port()
+        baseline = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--port", str(asgi_port),
+             "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+             "--no-server-header"],
+            env={**env, "BASELINE_BODY_DIR": str(body_dir)}, cwd=ROOT,
+        )  # fmt: skip
+        processes.append(baseline)
+        processes.append(start_nginx(body_dir, work / f"nginx-{workers}", nginx_port, workers))
+        wait_for(f"http://127.0.0.1:{asgi_port}/0.json")
+        wait_for(f"http://127.0.0.1:{nginx_port}/0.json")
+        for port in (asgi_port, nginx_port):  # the baselines answer with the same bytes
+            answer = httpx.get(f"http://127.0.0.1:{port}/0.json")
+            assert answer.content == (body_dir / "0.json").read_bytes(), answer.status_code
+        for route in routes:  # fill every worker's cache
+            wrk(warm_base + route, 1, 8, token)
+        results: dict[str, dict[str, dict[str, float]]] = {}
+        for i, route in enumerate(routes):
+            urls = {
+                "nginx": (f"http://127.0.0.1:{nginx_port}/{i}.json", None),
+                "asgi": (f"http://127.0.0.1:{asgi_port}/{i}.json", None),
+                "warm": (warm_base + route, token),
+                "off": (off_base + route, token),
+            }
+            results[route] = {
+                mode: wrk(url, args.duration, args.connections, tok)
+                for mode, (url, tok) in urls.items()
+            }
+            if route.startswith("/search/"):  # the search itself, without queueing
+                results[route]["off c1"] = wrk(off_base + route, args.duration, 1, token)
+            print(f"  measured {workers} worker(s) {route}", file=sys.stderr, flush=True)
+        memory = {
+            name: [round(rss_mb(pid), 1) for pid in worker_pids(process.pid, workers)]
+            for name, process in (("warm", warm), ("off", off))
+        }
+        return results, memory
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
 
-    def percentile(p: str) -> float:
-        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
-    return {"rps": rps, "p50": percentile("50"), "p99": percentile("99")}
+def report(all_results, memory, bodies, connections) -> list[str]:
+    lines = []
+    for workers, results in all_results.items():
+        lines.append(f"\n{workers} worker(s), {connections} connections")
+        lines.append(f"{'route':44} {'server':6} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+                     f"{'p99/50':>6} {'/nginx':>6} {'/asgi':>6} {'/warm':>6}")  # fmt: skip
+        for route, figures in results.items():
+            label = f"{route} ({bodies[route] / 1024:.1f} KB)"
+            for mode, f in figures.items():
+                ratios = [f["rps"] / figures[m]["rps"] for m in ("nginx", "asgi", "warm")]
+                shown = " ".join(f"{r:6.2f}" for r in ratios)
+                bad = f"  non-2xx {f['non2xx']:.0f}" if f["non2xx"] else ""
+                # wrk reports p50 0 when a run completed no request (e.g. all timed out).
+                spread = f["p99"] / f["p50"] if f["p50"] else float("inf")
+                lines.append(f"{label:44} {mode:6} {f['rps']:8.0f} {f['p50']:7.2f} "
+                             f"{f['p99']:7.2f} {spread:6.1f} {shown}{bad}")  # fmt: skip
+                label = ""
+        lines.append(f"worker RSS MB: {memory[workers]}")
+    return lines
+
+
+def targets(all_results, memory) -> list[str]:
+    lines = ["\nTargets (issue 6)"]
+
+    def check(ok: bool, text: str) -> None:
+        lines.append(f"  [{'met' if ok else 'NOT met'}] {text}")
+
+    for workers, results in all_results.items():
+        for route, f in results.items():
+            ratio = f["warm"]["rps"] / f["asgi"]["rps"]
+            check(ratio >= 0.8, f"{workers}w warm {route}: {ratio:.2f} of minimal ASGI (>= 0.8)")
+        for route, f in results.items():
+            if "/episodes?" in route:
+                ratio = f["off"]["rps"] / f["warm"]["rps"]
+                check(ratio >= 0.25, f"{workers}w cache-off {route}: {ratio:.2f} of warm (>= 0.25)")
+        for route, f in results.items():
+            for mode in ("warm", "off"):
+                ratio = f[mode]["p99"] / f[mode]["p50"] if f[mode]["p50"] else float("inf")
+                check(ratio < 5, f"{workers}w {mode} {route}: p99/p50 {ratio:.1f} (< 5)")
+        for route, f in results.items():
+            if route.startswith("/search/"):
+                for mode in ("warm", "off", "off c1"):
+                    p99 = f[mode]["p99"]
+                    check(p99 < 20, f"{workers}w {mode} {route}: p99 {p99:.1f} ms (< 20 ms)")
+        most = max(mb for pids in memory[workers].values() for mb in pids)
+        check(most < 300, f"{workers}w largest worker RSS {most:.0f} MB (< 300 MB)")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--catalogue", type=Path, help="import this bundle instead of the demo")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed: apt-get install {tool}")
 
     work = Path(tempfile.mkdtemp(prefix="tvdbd-bench-"))
-    env = {**os.environ, "TVDBD_DATA_DIR": str(work)}
+    work.chmod(0o755)  # nginx workers run as another user
+    env = {**os.environ, "TVDBD_DATA_DIR": str(work), "PYTHONPATH": str(ROOT)}
     if args.database_url:
         env["TVDBD_DATABASE_URL"] = args.database_url
-    python = sys.executable
-    port = free_port()
-    server = subprocess.Popen(
-        [python, "-m", "tvdbd", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    processes = [server]
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/languages")
-        token = httpx.post(base + "/login", json={"apikey": "bench"}).json()["token"]
-        print(f"{'route':40} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'base rps':>9} {'ratio':>6}")
-        for route in ROUTES:
-            body = httpx.get(base + route, headers={"Authorization": f"Bearer {token}"}).content
-            body_file = work / "body.json"
-            body_file.write_bytes(body)
-            baseline_port = free_port()
-            baseline = subprocess.Popen(
-                [python, "-m", "uvicorn", "bench.baseline_app:app", "--port", str(baseline_port),
-                 "--log-level", "warning", "--no-access-log"],
-                env={**env, "BASELINE_BODY_FILE": str(body_file)}, cwd=ROOT,
+        routes = DEMO_ROUTES
+        if args.catalogue:
+            env["TVDBD_LOAD_DEMO"] = "0"
+            print(f"importing {args.catalogue} ...", file=sys.stderr, flush=True)
+            subprocess.run(
+                [sys.executable, "-m", "tvdbd", "import", str(args.catalogue)],
+                env=env, check=True, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            processes.append(baseline)
-            wait_for(f"http://127.0.0.1:{baseline_port}/")
-            ours = wrk(base + route, args.duration, args.connections, token)
-            theirs = wrk(
-                f"http://127.0.0.1:{baseline_port}/", args.duration, args.connections, None
+            routes = catalogue_routes(args.catalogue)
+        all_results, memory, bodies = {}, {}, {}
+        for workers in dict.fromkeys(args.workers):
+            all_results[workers], memory[workers] = run_workers(
+                args, env, routes, work, workers, bodies
             )
-            baseline.terminate()
-            baseline.wait()
-            print(
-                f"{route:40} {ours['rps']:8.0f} {ours['p50']:8.2f} {ours['p99']:8.2f} "
-                f"{theirs['rps']:9.0f} {ours['rps'] / theirs['rps']:6.3f}  ({len(body)} bytes)"
-            )
+        if args.json:  # first, so the figures survive a failure in the report
+            args.json.write_text(json.dumps({"results": all_results, "memory": memory}, indent=1))
+        lines = report(all_results, memory, bodies, args.connections)
+        lines += targets(all_results, memory)
+        print("\n".join(lines))
     finally:
-        for process in processes:
-            process.terminate()
         shutil.rmtree(work, ignore_errors=True)
 
 
