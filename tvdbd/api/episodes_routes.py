@@ -80,9 +80,9 @@ def _episode_list(call: Call, filters: list[tuple[str, Any]], unknown: list[str]
         )
         for r in rows
     ]
-    errors = _language_errors(records) or {}
+    errors: dict[str, object] = dict(_language_errors(records) or {})
     if unknown:
-        errors["invalidQueryParams"] = unknown  # type: ignore[assignment]
+        errors["invalidQueryParams"] = unknown
     body = envelope(records, links=page_links(page, last), errors=errors)
     return json_response(body, request=call.request, shape=call.shape)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+from sqlalchemy import RowMapping
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,13 +19,13 @@ UPDATE_PARAMS = ["fromTime", "toTime"]
 _EPOCH = re.compile(r"\d{1,12}", re.ASCII)
 
 
-def _language_record(row: object) -> dict[str, object]:
-    mapping = row  # keys in the served order: id, abbreviation, name, englishName
+def _language_record(row: RowMapping) -> dict[str, object]:
+    """Keys in the served order: id, abbreviation, name, englishName."""
     return {
-        "id": mapping["id"],  # type: ignore[index]
-        "abbreviation": mapping["abbreviation"],  # type: ignore[index]
-        "name": mapping["name"],  # type: ignore[index]
-        "englishName": mapping["english_name"],  # type: ignore[index]
+        "id": row["id"],
+        "abbreviation": row["abbreviation"],
+        "name": row["name"],
+        "englishName": row["english_name"],
     }
 
 

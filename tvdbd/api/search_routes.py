@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -46,12 +47,12 @@ def search_series(request: Request) -> Response:
     return json_response(envelope(data, errors=errors), request=request, shape=call.shape)
 
 
-def _matching_ids(call: Call, conn: object, params: dict[str, str]) -> list[int]:
+def _matching_ids(call: Call, conn: Connection, params: dict[str, str]) -> list[int]:
     """Ids of the hits, best first; every given parameter must match."""
     selected: list[int] | None = None
     for name, column in _EXACT_COLUMNS.items():
         if name in params:
-            found = catalogue.find_series_ids(conn, column, params[name])  # type: ignore[arg-type]
+            found = catalogue.find_series_ids(conn, column, params[name])
             selected = found if selected is None else [i for i in selected if i in set(found)]
     if "name" not in params:
         return (selected or [])[:MAX_HITS]
@@ -61,10 +62,10 @@ def _matching_ids(call: Call, conn: object, params: dict[str, str]) -> list[int]
     # The candidate query needs one SELECT per word (SQLite allows 500 in one compound
     # select); a few distinct words narrow it enough, and ranking checks every word.
     distinct = list(dict.fromkeys(query_words))[:_CANDIDATE_WORDS]
-    candidates = search_db.candidate_ids(conn, distinct)  # type: ignore[arg-type]
+    candidates = search_db.candidate_ids(conn, distinct)
     if selected is not None:
         candidates = [i for i in candidates if i in set(selected)]
-    names = search_db.names_of(conn, candidates)  # type: ignore[arg-type]
+    names = search_db.names_of(conn, candidates)
     ranked = sorted((rank_series(names[i], query_words), i) for i in candidates)
     return [i for rank, i in ranked if rank != NO_MATCH][:MAX_HITS]
 

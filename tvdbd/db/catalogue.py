@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, select, text
+from sqlalchemy import Connection, Float, RowMapping, and_, func, select, text
 
 from tvdbd.db.schema import (
     actors,
@@ -146,18 +146,12 @@ def _filter_clauses(filters: Sequence[EpisodeFilter]) -> list[Any]:
             clauses.append(
                 and_(
                     episodes.c.dvd_episode_number.is_not(None),
-                    func.cast(episodes.c.dvd_episode_number, _real()) == value,
+                    func.cast(episodes.c.dvd_episode_number, Float()) == value,
                 )
             )
         else:
             clauses.append(episodes.c[column] == value)
     return clauses
-
-
-def _real() -> Any:
-    from sqlalchemy import Float
-
-    return Float()
 
 
 def count_episodes(conn: Connection, series_id: int, filters: Sequence[EpisodeFilter]) -> int:
