@@ -11,8 +11,13 @@ from starlette.types import Scope
 
 from tvdbd.db import catalogue
 
-_SERIES_PATH = re.compile(r"/series/(\d+)(?:/|$)")
-MAX_ID = 2**63 - 1
+_SERIES_PATH = re.compile(r"^/series/([^/]+)(?:/|$)")
+
+
+def series_id_in_path(path: str) -> int | None:
+    """The series id of a `/series/{id}...` path, parsed as the handlers parse it."""
+    match = _SERIES_PATH.match(path)
+    return catalogue.parse_id(match[1]) if match else None
 
 
 def strong_etag(body: bytes) -> str:
@@ -62,12 +67,9 @@ def series_last_updated(scope: Scope) -> int | None:
     Asked only for a 200 answer to a request carrying If-Modified-Since, so the extra lookup
     costs nothing on ordinary requests.
     """
-    match = _SERIES_PATH.match(scope["path"])
-    if match is None:
-        return None
-    digits = match[1].lstrip("0") or "0"
-    if len(digits) > 19 or int(digits) > MAX_ID:
+    series_id = series_id_in_path(scope["path"])
+    if series_id is None:
         return None
     with scope["app"].state.engine.connect() as conn:
-        modified = catalogue.series_modified_at(conn, int(digits))
+        modified = catalogue.series_modified_at(conn, series_id)
     return modified or None

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Connection
 from starlette.requests import Request
 
+from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import BadRequest, IdNotFound, NotFound
 from tvdbd.languages import pick_language
 from tvdbd.records.render import V2, V3
 
-MAX_ID = 2**63 - 1
 # `v2`, `v2.1.1`, `v2.2.0+json`...; not `v20` or `v3.0.0`.
 _V2_MEDIA = re.compile(r"application/vnd\.thetvdb\.v2(\.[0-9a-z.-]*)?(\+json)?")
 
@@ -48,14 +48,8 @@ class Call:
     def path_id(self, name: str = "id") -> tuple[int, str]:
         """(id, id as typed); anything that is not a stored id is `ID: <as typed> not found`."""
         raw = self.request.path_params[name]
-        if not raw.isdigit() or not raw.isascii():
-            raise IdNotFound(raw)
-        # int() refuses more than 4300 digits, leading zeros included.
-        digits = raw.lstrip("0") or "0"
-        if len(digits) > 19:
-            raise IdNotFound(raw)
-        value = int(digits)
-        if value > MAX_ID:
+        value = parse_id(raw)
+        if value is None:
             raise IdNotFound(raw)
         return value, raw
 

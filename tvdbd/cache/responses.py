@@ -22,12 +22,13 @@ from threading import Lock
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tvdbd.api.conditional import series_id_in_path
 from tvdbd.cache.marks import ChangeMarks
+from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
 from tvdbd.languages import pick_language
 
-_SERIES_PATH = re.compile(r"^/series/(\d{1,18})(?:/|$)")
-_EPISODE_PATH = re.compile(r"^/episodes/(\d{1,18})$")
+_EPISODE_PATH = re.compile(r"^/episodes/([^/]+)$")
 _CACHED_PREFIXES = ("/series/", "/episodes/", "/search/", "/updated/", "/languages")
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
 
@@ -113,11 +114,14 @@ class ResponseCache:
         )
 
     def _slot_for(self, scope: Scope) -> int:
-        match = _SERIES_PATH.match(scope["path"])
-        if match:
-            return ChangeMarks.slot_of(int(match[1]))
+        """The mark an answer depends on besides the catalogue's (ids parsed as handlers do,
+        so `/series/0076156` depends on series 76156)."""
+        series_id = series_id_in_path(scope["path"])
+        if series_id is not None:
+            return ChangeMarks.slot_of(series_id)
         match = _EPISODE_PATH.match(scope["path"])
-        return ChangeMarks.episode_slot_of(int(match[1])) if match else 0
+        episode_id = parse_id(match[1]) if match else None
+        return ChangeMarks.episode_slot_of(episode_id) if episode_id is not None else 0
 
     def _fresh(self, key: tuple[str, ...]) -> Entry | None:
         with self._lock:

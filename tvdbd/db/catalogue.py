@@ -22,7 +22,19 @@ from tvdbd.db.schema import (
 )
 
 Row = RowMapping
-MAX_ID = 2**63 - 1
+MAX_ID = 2**63 - 1  # ids are BIGINT
+
+
+def parse_id(raw: str) -> int | None:
+    """A path id as stored (leading zeros allowed), or None if no stored id can be it."""
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    # int() refuses more than 4300 digits, leading zeros included.
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > 19:
+        return None
+    value = int(digits)
+    return value if value <= MAX_ID else None
 
 
 def _storable(value: Any) -> bool:
