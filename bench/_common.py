@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -130,7 +131,8 @@ def worker_pids(server_pid: int, workers: int) -> list[int]:
 
 def catalogue_routes(path: Path) -> list[str]:
     """Routes that exercise a generated catalogue: its longest series, a mid page of it, its
-    middle episode, a word of its name, and the updates around its last change."""
+    middle episode, searches for a word of its name, that word's first two letters and its
+    whole name, and the updates around its last change."""
     best: dict[str, Any] = {"episodes": []}
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
@@ -146,5 +148,7 @@ def catalogue_routes(path: Path) -> list[str]:
         f"/series/{series['id']}/episodes?page={max(1, pages // 2)}",
         f"/episodes/{episodes[len(episodes) // 2]['id']}",
         f"/search/series?name={word}",
+        f"/search/series?name={word[:2]}",
+        f"/search/series?name={quote(series['seriesName'])}",
         f"/updated/query?fromTime={int(series['lastUpdated']) - 3 * 24 * 3600}",
     ]

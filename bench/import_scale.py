@@ -74,8 +74,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1])
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each database (SQLite files in bench/results/) and print its URL, "
+        "e.g. for serve_bench.py --database-url URL --catalogue FILE --imported",
+    )
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="tvdbd-import-"))
+    work = RESULTS if args.keep else Path(tempfile.mkdtemp(prefix="tvdbd-import-"))
     backend = "postgresql" if args.postgres else "sqlite"
     print(f"backend {backend}")
     print(f"{'scale':>6} {'series':>8} {'episodes':>9} {'seconds':>8} {'eps/s':>8} "
@@ -102,7 +108,10 @@ def main() -> None:
             f"{per_series:9.3f} {per_series / first_per_series:6.2f} {peak:11.0f}",
             flush=True,
         )
-        drop(schema)
+        if args.keep:
+            print(f"       kept: {url}", flush=True)
+        else:
+            drop(schema)
 
 
 if __name__ == "__main__":

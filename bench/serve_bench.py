@@ -109,10 +109,11 @@ def run_workers(args, env, routes, work, workers, bodies):
                 "warm": (warm_base + route, token),
                 "off": (off_base + route, token),
             }
-            results[route] = {
-                mode: wrk(url, args.duration, args.connections, tok)
-                for mode, (url, tok) in urls.items()
-            }
+            results[route] = {}
+            for mode, (url, tok) in urls.items():
+                # Every server gets the same warm-up: connections open, pages and code hot.
+                wrk(url, args.warmup, args.connections, tok)
+                results[route][mode] = wrk(url, args.duration, args.connections, tok)
             if route.startswith("/search/"):  # the search itself, without queueing
                 results[route]["off c1"] = wrk(off_base + route, args.duration, 1, token)
             print(f"  measured {workers} worker(s) {route}", file=sys.stderr, flush=True)
@@ -184,6 +185,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     parser.add_argument("--database-url", default="")
     parser.add_argument("--catalogue", type=Path, help="import this bundle instead of the demo")
+    parser.add_argument(
+        "--imported",
+        action="store_true",
+        help="--database-url already holds --catalogue: take the routes from it, skip the import",
+    )
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of wrk before each run")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
@@ -195,15 +202,18 @@ def main() -> None:
     env = {**os.environ, "TVDBD_DATA_DIR": str(work), "PYTHONPATH": str(ROOT)}
     if args.database_url:
         env["TVDBD_DATABASE_URL"] = args.database_url
+    elif args.imported:
+        parser.error("--imported needs --database-url")
     try:
         routes = DEMO_ROUTES
         if args.catalogue:
             env["TVDBD_LOAD_DEMO"] = "0"
-            print(f"importing {args.catalogue} ...", file=sys.stderr, flush=True)
-            subprocess.run(
-                [sys.executable, "-m", "tvdbd", "import", str(args.catalogue)],
-                env=env, check=True, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+            if not args.imported:
+                print(f"importing {args.catalogue} ...", file=sys.stderr, flush=True)
+                subprocess.run(
+                    [sys.executable, "-m", "tvdbd", "import", str(args.catalogue)],
+                    env=env, check=True, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
             routes = catalogue_routes(args.catalogue)
         all_results, memory, bodies = {}, {}, {}
         for workers in dict.fromkeys(args.workers):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tvdbd.search import NO_MATCH, index_entries, joined_words, rank_series, words
+from tvdbd.search import NO_MATCH, index_rows, joined_words, rank_series, words
 
 
 def _order(query: str, names: dict[int, list[str]]) -> list[int]:
@@ -49,7 +49,7 @@ def test_the_recorded_scrubs_order_comes_out(query: str) -> None:
 def test_punctuation_is_ignored_both_ways(query: str, name: str) -> None:
     assert rank_series([name], words(query)) != NO_MATCH
     # The stored words let the database find the same candidates.
-    stored = {word for word, _ in index_entries([name])}
+    stored = {word for _, word, *_ in index_rows([name]).words}
     assert all(any(w.startswith(q) for w in stored) for q in words(query))
 
 

@@ -73,17 +73,26 @@ def test_upgrade_again_changes_nothing(empty: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
 
 
-def test_search_words_sort_by_code_point_on_postgresql(backend: str, empty: Engine) -> None:
+def test_search_keys_sort_by_code_point_on_postgresql(backend: str, empty: Engine) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite compares text by code point already")
     upgrade(empty)
     with empty.connect() as conn:
         collations = conn.execute(
-            text("SELECT column_name, collation_name FROM information_schema.columns "
-                 "WHERE table_schema = current_schema() AND table_name = 'search_words' "
-                 "AND column_name IN ('word', 'stem') ORDER BY column_name")
+            text("SELECT table_name, column_name, collation_name FROM information_schema.columns "
+                 "WHERE table_schema = current_schema() AND table_name LIKE 'search%' "
+                 "AND collation_name IS NOT NULL ORDER BY table_name, column_name")
         ).all()  # fmt: skip
-    assert [tuple(c) for c in collations] == [("stem", "C"), ("word", "C")]
+    # The key columns, read as prefix ranges; whole readings (search_names) are not.
+    assert [tuple(c) for c in collations] == [
+        ("search_pairs", "other", "C"),
+        ("search_pairs", "word", "C"),
+        ("search_prefixes", "prefix", "C"),
+        ("search_vocabulary", "stem", "C"),
+        ("search_vocabulary", "word", "C"),
+        ("search_words", "stem", "C"),
+        ("search_words", "word", "C"),
+    ]
 
 
 def _schema(engine: Engine) -> dict[str, object]:

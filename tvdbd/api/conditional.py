@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
+import xxhash
 from starlette.types import Scope
 
 from tvdbd.db import catalogue
@@ -21,8 +21,13 @@ def series_id_in_path(path: str) -> int | None:
 
 
 def strong_etag(body: bytes) -> str:
-    """A strong validator of these exact bytes: 128 bits of SHA-256 (hardware-fast here)."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """A strong validator of these exact bytes: their 128-bit XXH3 hash.
+
+    Not a security hash, and it need not be: the bytes are our own answers, and XXH3 reads
+    an 80 KB episodes page in about 1.5 µs where SHA-256 took 47 µs, a fifth of the whole
+    cache-off request.
+    """
+    return '"' + xxhash.xxh3_128_hexdigest(body) + '"'
 
 
 def with_coding(etag: str, coding: str) -> str:

@@ -42,7 +42,7 @@ class Call:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        with self.request.app.state.engine.connect() as conn:
+        with self.request.app.state.readers.connect() as conn:
             yield conn
 
     def path_id(self, name: str = "id") -> tuple[int, str]:

@@ -13,10 +13,9 @@ from tvdbd.db import search as search_db
 from tvdbd.errors import BadRequest, NotFound
 from tvdbd.records.render import search_hit
 from tvdbd.records.series import SEARCH_PARAMS
-from tvdbd.search import MAX_HITS, NO_MATCH, rank_series, words
+from tvdbd.search import MAX_HITS, NO_MATCH, rank_series, words_of_query
 
 _EXACT_COLUMNS = {"imdbId": "imdb_id", "zap2itId": "zap2it_id", "slug": "slug"}
-_CANDIDATE_WORDS = 8
 
 
 def search_series(request: Request) -> Response:
@@ -56,17 +55,14 @@ def _matching_ids(call: Call, conn: Connection, params: dict[str, str]) -> list[
             selected = found if selected is None else [i for i in selected if i in set(found)]
     if "name" not in params:
         return (selected or [])[:MAX_HITS]
-    query_words = words(params["name"])
+    query_words = words_of_query(params["name"])
     if not query_words:
         return []
-    # The candidate query needs one SELECT per word (SQLite allows 500 in one compound
-    # select); a few distinct words narrow it enough, and ranking checks every word.
-    distinct = list(dict.fromkeys(query_words))[:_CANDIDATE_WORDS]
-    candidates = search_db.candidate_ids(conn, distinct)
-    if selected is not None:
-        candidates = [i for i in candidates if i in set(selected)]
-    names = search_db.names_of(conn, candidates)
-    ranked = sorted((rank_series(names[i], query_words), i) for i in candidates)
+    if selected is None:
+        return search_db.find_series(conn, query_words)
+    # Narrowed by an exact id: rank those few series' names directly.
+    names = search_db.names_of(conn, selected)
+    ranked = sorted((rank_series(names[i], query_words), i) for i in dict.fromkeys(selected))
     return [i for rank, i in ranked if rank != NO_MATCH][:MAX_HITS]
 
 

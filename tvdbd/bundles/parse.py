@@ -16,7 +16,7 @@ from tvdbd.languages import known_abbreviations
 from tvdbd.records import artwork, episode, series
 from tvdbd.records.fields import Field, check_record, check_value
 from tvdbd.records.fields import Kind as _Kind
-from tvdbd.search import index_entries
+from tvdbd.search import SeriesIndex, index_rows
 
 BUNDLE_KEYS = ("series", "translations", "episodes", "actors", "images")
 _LONG_NUMBER = re.compile(rb"\d{19,}")  # 19 digits or more: maybe beyond 64 bits
@@ -35,7 +35,7 @@ class SeriesBundle:
     episode_translations: list[dict[str, Any]]
     actors: list[dict[str, Any]]
     images: list[dict[str, Any]]
-    search_entries: set[tuple[str, str]]
+    search_index: SeriesIndex
     bundle_hash: str
     warnings: list[str] = field(default_factory=list)
 
@@ -108,7 +108,7 @@ def parse_line(raw: bytes) -> SeriesBundle | UserBundle:
         episode_translations=episode_translations,
         actors=actors,
         images=images,
-        search_entries=index_entries(names),
+        search_index=index_rows(names),
         bundle_hash=row["bundle_hash"],
         warnings=warnings,
     )

@@ -1,9 +1,19 @@
 """The encoded-response cache: catalogue answers kept as bytes, per route, language and shape.
 
-Pure ASGI middleware in front of the router. A GET with a valid token whose answer is in the
-cache and still fresh (its change marks unchanged, see tvdbd.cache.marks) is sent without
-touching routing, the database or JSON encoding. Misses run the app and keep 200 and 404
-answers. Memory is bounded by a byte budget (least recently used first out).
+Two parts share one store of entries:
+
+- ``ResponseCache.serve_hit`` runs first of all, before Starlette's middleware stack (see
+  ``tvdbd.app.TvdbdApp``): a GET with a valid token, a plain path and none of the headers the
+  HTTP cache layer acts on (Accept-Encoding, If-None-Match, If-Modified-Since), whose answer
+  is stored and still fresh (its change marks unchanged, see tvdbd.cache.marks), is sent at
+  once. Every middleware would pass such an answer through unchanged, so skipping them gives
+  the same bytes for a fraction of the cost;
+- ``ResponseCache`` as middleware in front of the router serves the other hits (so they
+  still get 304s and compression from the layer outside it), runs the app on a miss and
+  keeps 200 and 404 answers.
+
+Memory is bounded by a byte budget (least recently used first out). Everything runs on the
+event loop's thread, so the store needs no lock.
 
 What an answer depends on:
 - `/series/{id}...`: that series (its mark moves on import of the series and on ratings);
@@ -18,11 +28,12 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tvdbd.api.conditional import series_id_in_path
+from tvdbd.api.context import negotiate_shape
 from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
@@ -31,6 +42,10 @@ from tvdbd.languages import pick_language
 _EPISODE_PATH = re.compile(r"^/episodes/([^/]+)$")
 _CACHED_PREFIXES = ("/series/", "/episodes/", "/search/", "/updated/", "/languages")
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
+# Headers that make the HTTP cache layer change an answer (see tvdbd.api.http_cache).
+_HTTP_CACHE_HEADERS = frozenset((b"accept-encoding", b"if-none-match", b"if-modified-since"))
+_language_of = lru_cache(maxsize=256)(pick_language)
+_shape_of = lru_cache(maxsize=64)(negotiate_shape)
 
 
 @dataclass
@@ -47,31 +62,80 @@ class Entry:
         return len(self.body) + _ENTRY_OVERHEAD + sum(len(k) + len(v) for k, v in self.headers)
 
 
-class ResponseCache:
-    """See the module docstring. ``max_bytes`` 0 turns the cache off."""
+class ResponseStore:
+    """The entries, their byte budget and the change marks they are checked against."""
 
-    def __init__(self, app: ASGIApp, marks: ChangeMarks, max_bytes: int):
-        self.app = app
+    def __init__(self, marks: ChangeMarks, max_bytes: int):
         self.marks = marks
         self.max_bytes = max_bytes
         self.entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self.bytes = 0
         self.hits = self.misses = 0
-        self._lock = Lock()
+
+
+async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
+    """Send a fresh stored answer for a request no middleware would change; False otherwise.
+
+    Checks the same token and builds the same key as the middleware below, from the raw
+    request (a path with `//` is left to the path-normalizing middleware).
+    """
+    if not store.max_bytes or scope["type"] != "http" or scope["method"] != "GET":
+        return False
+    path = scope["path"]
+    if not path.startswith(_CACHED_PREFIXES) or "//" in path:
+        return False
+    authorization = accept_language = accept = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+        elif name == b"accept-language":
+            accept_language = value.decode("latin-1")
+        elif name == b"accept":
+            accept = value.decode("latin-1")
+        elif name in _HTTP_CACHE_HEADERS:
+            return False
+    try:
+        scope["app"].state.tokens.verify(authorization)
+    except NotAuthorized:
+        return False
+    key = (
+        path,
+        scope.get("query_string", b"").decode("latin-1"),
+        _language_of(accept_language),
+        _shape_of(accept),
+    )
+    entry = _fresh(store, key)
+    if entry is None:
+        return False
+    store.hits += 1
+    await send({"type": "http.response.start", "status": entry.status,
+                "headers": entry.headers})  # fmt: skip
+    await send({"type": "http.response.body", "body": entry.body})
+    return True
+
+
+class ResponseCache:
+    """The middleware part; see the module docstring. A ``store`` with ``max_bytes`` 0 is off."""
+
+    def __init__(self, app: ASGIApp, store: ResponseStore):
+        self.app = app
+        self.store = store
+        self.marks = store.marks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = self._key(scope) if self.max_bytes and scope["type"] == "http" else None
+        store = self.store
+        key = self._key(scope) if store.max_bytes and scope["type"] == "http" else None
         if key is None:
             await self.app(scope, receive, send)
             return
-        entry = self._fresh(key)
+        entry = _fresh(store, key)
         if entry is not None:
-            self.hits += 1
+            store.hits += 1
             await send({"type": "http.response.start", "status": entry.status,
                         "headers": entry.headers})  # fmt: skip
             await send({"type": "http.response.body", "body": entry.body})
             return
-        self.misses += 1
+        store.misses += 1
         # Read the marks before the database: a change committed meanwhile then leaves this
         # entry with old marks, so it is rebuilt on the next request, never served stale.
         slot = self._slot_for(scope)
@@ -109,7 +173,7 @@ class ResponseCache:
         return (
             scope["path"],
             query,
-            pick_language(accept_language),
+            _language_of(accept_language),
             str(scope.get("tvdbd.shape", "")),
         )
 
@@ -122,20 +186,6 @@ class ResponseCache:
         match = _EPISODE_PATH.match(scope["path"])
         episode_id = parse_id(match[1]) if match else None
         return ChangeMarks.episode_slot_of(episode_id) if episode_id is not None else 0
-
-    def _fresh(self, key: tuple[str, ...]) -> Entry | None:
-        with self._lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            if (
-                self.marks.read(entry.slot) != entry.mark
-                or self.marks.read(0) != entry.catalogue_mark
-            ):
-                self._evict(key)
-                return None
-            self.entries.move_to_end(key)
-            return entry
 
     def _store(
         self,
@@ -159,17 +209,30 @@ class ResponseCache:
             mark=mark,
             catalogue_mark=catalogue_mark,
         )
-        if entry.size > self.max_bytes // 8:
+        store = self.store
+        if entry.size > store.max_bytes // 8:
             return  # one answer may not crowd out the rest
-        with self._lock:
-            if key in self.entries:
-                self._evict(key)
-            self.entries[key] = entry
-            self.bytes += entry.size
-            while self.bytes > self.max_bytes and self.entries:
-                self._evict(next(iter(self.entries)))
+        if key in store.entries:
+            _evict(store, key)
+        store.entries[key] = entry
+        store.bytes += entry.size
+        while store.bytes > store.max_bytes and store.entries:
+            _evict(store, next(iter(store.entries)))
 
-    def _evict(self, key: tuple[str, ...]) -> None:
-        entry = self.entries.pop(key, None)
-        if entry is not None:
-            self.bytes -= entry.size
+
+def _fresh(store: ResponseStore, key: tuple[str, ...]) -> Entry | None:
+    entry = store.entries.get(key)
+    if entry is None:
+        return None
+    marks = store.marks
+    if marks.read(entry.slot) != entry.mark or marks.read(0) != entry.catalogue_mark:
+        _evict(store, key)
+        return None
+    store.entries.move_to_end(key)
+    return entry
+
+
+def _evict(store: ResponseStore, key: tuple[str, ...]) -> None:
+    entry = store.entries.pop(key, None)
+    if entry is not None:
+        store.bytes -= entry.size

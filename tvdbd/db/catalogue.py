@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Float, RowMapping, and_, func, select, text
+from sqlalchemy import Connection, Float, RowMapping, and_, bindparam, func, select, text
 
+from tvdbd.db.prepared import Prepared
 from tvdbd.db.schema import (
     actors,
     episode_translations,
@@ -20,6 +21,7 @@ from tvdbd.db.schema import (
     series_table,
     series_translations,
 )
+from tvdbd.records import episode
 
 Row = RowMapping
 MAX_ID = 2**63 - 1  # ids are BIGINT
@@ -50,6 +52,21 @@ def get_series(conn: Connection, series_id: int) -> Row | None:
         return None
     row = conn.execute(select(series_table).where(series_table.c.id == series_id)).first()
     return row._mapping if row else None
+
+
+_SERIES_HEADER = Prepared(
+    select(series_table.c.original_language, series_table.c.episode_count).where(
+        series_table.c.id == bindparam("series_id")
+    )
+)
+
+
+def series_header(conn: Connection, series_id: int) -> tuple[str, int] | None:
+    """(original language, episode count) of a series, or None: all an episode list needs."""
+    if not 0 <= series_id <= MAX_ID:
+        return None
+    rows = _SERIES_HEADER.rows(conn, series_id=series_id)
+    return (rows[0][0], int(rows[0][1])) if rows else None
 
 
 def get_series_many(conn: Connection, series_ids: Sequence[int]) -> dict[int, Row]:
@@ -130,20 +147,26 @@ def get_genres(conn: Connection, series_id: int) -> list[str]:
     return [genre for (genre,) in rows]
 
 
-def _episode_select(series_id: int, language: str) -> Any:
+# --- episodes ---------------------------------------------------------------------------------
+#
+# A 3.0.0 episode list is served from the records stored at import (episodes.wire_v3 and
+# episode_translations.wire_v3, see render.stored_episode_json): one query gives each episode's
+# id and stored JSON in the requested language, and only the episodes without one (no
+# translation in that language, imported before migration 0004) or with users' ratings are
+# rendered from their full rows. The v2.2 shape is always rendered.
+
+# What episode_record reads: every stored field, and series_id for get_episode.
+_EPISODE_COLUMNS = [episodes.c.series_id, *(episodes.c[f.column] for f in episode.FIELDS)]
+
+
+def _episode_select(language: str) -> Any:
     tr = episode_translations
-    return (
-        select(
-            episodes,
-            tr.c.episode_name.label("tr_episode_name"),
-            tr.c.overview.label("tr_overview"),
-        )
-        .select_from(
-            episodes.outerjoin(
-                tr, and_(tr.c.episode_id == episodes.c.id, tr.c.language == language)
-            )
-        )
-        .where(episodes.c.series_id == series_id)
+    return select(
+        *_EPISODE_COLUMNS,
+        tr.c.episode_name.label("tr_episode_name"),
+        tr.c.overview.label("tr_overview"),
+    ).select_from(
+        episodes.outerjoin(tr, and_(tr.c.episode_id == episodes.c.id, tr.c.language == language))
     )
 
 
@@ -166,13 +189,35 @@ def _filter_clauses(filters: Sequence[EpisodeFilter]) -> list[Any]:
     return clauses
 
 
+def _filtered(query: Any, columns: Sequence[str]) -> Any:
+    """``query`` restricted to a series and to ``columns`` equal to parameters f0, f1..."""
+    query = query.where(episodes.c.series_id == bindparam("series_id"))
+    placeholders: list[EpisodeFilter] = [(c, bindparam(f"f{i}")) for i, c in enumerate(columns)]
+    for clause in _filter_clauses(placeholders):
+        query = query.where(clause)
+    return query
+
+
+def _filter_params(filters: Sequence[EpisodeFilter]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Filters in a fixed column order (one statement per set of columns), and their values."""
+    ordered = sorted(filters)
+    return tuple(c for c, _ in ordered), {f"f{i}": v for i, (_, v) in enumerate(ordered)}
+
+
+# One statement per (kind, filtered columns): at most 2 x 2**7 of each.
+_COUNTS: dict[tuple[str, ...], Prepared] = {}
+_STORED_PAGES: dict[tuple[bool, tuple[str, ...]], Prepared] = {}
+
+
 def count_episodes(conn: Connection, series_id: int, filters: Sequence[EpisodeFilter]) -> int:
     if not all(_storable(value) for _, value in filters):
         return 0
-    query = select(func.count()).select_from(episodes).where(episodes.c.series_id == series_id)
-    for clause in _filter_clauses(filters):
-        query = query.where(clause)
-    return int(conn.execute(query).scalar_one())
+    columns, params = _filter_params(filters)
+    prepared = _COUNTS.get(columns)
+    if prepared is None:
+        query = _filtered(select(func.count()).select_from(episodes), columns)
+        prepared = _COUNTS[columns] = Prepared(query)
+    return int(prepared.rows(conn, series_id=series_id, **params)[0][0])
 
 
 def episode_page(
@@ -184,33 +229,107 @@ def episode_page(
     offset: int,
     limit: int,
 ) -> list[Row]:
+    """Full rows of a page, for rendering (the v2.2 shape)."""
     if not all(_storable(value) for _, value in filters):
         return []
-    query = _episode_select(series_id, language)
+    query = _episode_select(language).where(episodes.c.series_id == series_id)
     for clause in _filter_clauses(filters):
         query = query.where(clause)
     query = query.order_by(episodes.c.id).offset(offset).limit(limit)
     return [row._mapping for row in conn.execute(query)]
 
 
+# An episode of a page: (id, its stored 3.0.0 JSON text in the requested language or None to
+# render it from the full row, whether its episodeName in that language is null). Plain
+# tuples as the driver returns them: making 100 objects per page cost a fifth of the query.
+StoredEpisode = tuple[int, str | None, Any]
+
+
+def _stored_page_statement(translated: bool, columns: tuple[str, ...]) -> Prepared:
+    prepared = _STORED_PAGES.get((translated, columns))
+    if prepared is None:
+        if translated:
+            tr = episode_translations
+            joined = and_(tr.c.episode_id == episodes.c.id, tr.c.language == bindparam("language"))
+            query = select(episodes.c.id, tr.c.wire_v3, tr.c.episode_name.is_(None))
+            query = query.select_from(episodes.outerjoin(tr, joined))
+        else:
+            query = select(episodes.c.id, episodes.c.wire_v3, episodes.c.episode_name.is_(None))
+        query = _filtered(query, columns).order_by(episodes.c.id)
+        query = query.limit(bindparam("limit")).offset(bindparam("offset"))
+        prepared = _STORED_PAGES[(translated, columns)] = Prepared(query)
+    return prepared
+
+
+def stored_episode_page(
+    conn: Connection,
+    series_id: int,
+    language: str,
+    filters: Sequence[EpisodeFilter],
+    *,
+    original_language: str,
+    offset: int,
+    limit: int,
+) -> list[StoredEpisode]:
+    """A page of episodes as stored records, in id order: one query, no rendering."""
+    if not all(_storable(value) for _, value in filters):
+        return []
+    columns, params = _filter_params(filters)
+    translated = language != original_language
+    return _stored_page_statement(translated, columns).rows(
+        conn, series_id=series_id, language=language, offset=offset, limit=limit, **params
+    )
+
+
+def episodes_by_id(conn: Connection, episode_ids: Sequence[int], language: str) -> list[Row]:
+    """Full rows of these episodes in ``language``, for rendering."""
+    query = _episode_select(language).where(episodes.c.id.in_(episode_ids))
+    return [row._mapping for row in conn.execute(query)]
+
+
 def get_episode(conn: Connection, episode_id: int, language: str) -> Row | None:
     if not 0 <= episode_id <= MAX_ID:
         return None
-    tr = episode_translations
-    row = conn.execute(
-        select(
-            episodes,
-            tr.c.episode_name.label("tr_episode_name"),
-            tr.c.overview.label("tr_overview"),
-        )
-        .select_from(
-            episodes.outerjoin(
-                tr, and_(tr.c.episode_id == episodes.c.id, tr.c.language == language)
-            )
-        )
-        .where(episodes.c.id == episode_id)
-    ).first()
+    row = conn.execute(_episode_select(language).where(episodes.c.id == episode_id)).first()
     return row._mapping if row else None
+
+
+_STORED_EPISODE = Prepared(
+    select(
+        episodes.c.series_id,
+        series_table.c.original_language,
+        episodes.c.wire_v3,
+        episodes.c.episode_name.is_(None),
+        episode_translations.c.wire_v3,
+        episode_translations.c.episode_name.is_(None),
+    )
+    .select_from(
+        episodes.join(series_table, series_table.c.id == episodes.c.series_id).outerjoin(
+            episode_translations,
+            and_(
+                episode_translations.c.episode_id == episodes.c.id,
+                episode_translations.c.language == bindparam("language"),
+            ),
+        )
+    )
+    .where(episodes.c.id == bindparam("episode_id"))
+)
+
+
+def stored_episode(
+    conn: Connection, episode_id: int, language: str
+) -> tuple[int, str, str | None, bool] | None:
+    """(series id, its original language, the stored record in ``language`` or None, whether
+    the episode has no name in ``language``) of an episode; None if there is no such episode."""
+    if not 0 <= episode_id <= MAX_ID:
+        return None
+    rows = _STORED_EPISODE.rows(conn, episode_id=episode_id, language=language)
+    if not rows:
+        return None
+    series_id, original_language, record, missing, tr_record, tr_missing = rows[0]
+    if language != original_language:
+        record, missing = tr_record, tr_missing
+    return int(series_id), original_language, record, bool(missing)
 
 
 def episode_summary(conn: Connection, series_id: int) -> dict[str, Any]:

@@ -108,6 +108,9 @@ episodes = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("series_id", BigInteger, _series_fk(), nullable=False),
     *_columns(episode.FIELDS, skip=("id",)),
+    # The 3.0.0 record in the series' original language as served (JSON text; see
+    # render.stored_episode_json), made at import; NULL means "render it per request".
+    Column("wire_v3", Text, nullable=True),
     Index(None, "series_id", "id"),
     Index(None, "series_id", "aired_season", "aired_episode_number"),
 )
@@ -119,6 +122,8 @@ episode_translations = Table(
     Column("language", Text, primary_key=True),
     Column("series_id", BigInteger, _series_fk(), nullable=False, index=True),
     *_columns(episode.TRANSLATION_FIELDS),
+    # The 3.0.0 record in this language as served, like episodes.wire_v3.
+    Column("wire_v3", Text, nullable=True),
 )
 
 actors = Table(
@@ -138,13 +143,67 @@ images = Table(
     Index(None, "series_id", "key_type"),
 )
 
-# Words of every name and alias in every language, for /search/series.
+# The /search/series index of every name and alias in every language; tvdbd.search says what
+# each table is for. On PostgreSQL the key columns (word, stem, prefix, other) are COLLATE
+# "C" (migrations 0001 and 0003): code-point order makes prefix ranges exact. On
+# SQLite the tables are clustered by their key (WITHOUT ROWID): an index entry then holds
+# the key, and a reading is one lookup.
+search_names = Table(
+    "search_names",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("name_no", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("stems", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 search_words = Table(
     "search_words",
     metadata,
-    Column("series_id", BigInteger, _series_fk(), nullable=False, index=True),
-    Column("word", Text, nullable=False, index=True),
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("name_no", Integer, primary_key=True, autoincrement=False),
+    Column("word", Text, primary_key=True),
     Column("stem", Text, nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("name_length", Integer, nullable=False),
+    # Rank order per word; with name_no it answers every search query without the table.
+    Index("ix_search_words_rank", "word", "position", "name_length", "series_id", "name_no"),
+    sqlite_with_rowid=False,
+)
+
+search_pairs = Table(
+    "search_pairs",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("name_no", Integer, primary_key=True, autoincrement=False),
+    Column("word", Text, primary_key=True),
+    Column("other", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name_length", Integer, nullable=False),
+    Index(
+        "ix_search_pairs_rank", "word", "other", "position", "name_length", "series_id", "name_no"
+    ),
+    sqlite_with_rowid=False,
+)
+
+search_prefixes = Table(
+    "search_prefixes",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("prefix", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name_length", Integer, nullable=False),
+    Index("ix_search_prefixes_rank", "prefix", "position", "name_length", "series_id"),
+    sqlite_with_rowid=False,
+)
+
+search_vocabulary = Table(
+    "search_vocabulary",
+    metadata,
+    Column("word", Text, primary_key=True),
+    Column("stem", Text, nullable=False, index=True),
+    sqlite_with_rowid=False,
 )
 
 api_keys = Table(
@@ -159,7 +218,10 @@ api_keys = Table(
 )
 
 CATALOGUE_CHILD_TABLES = (
+    search_names,
     search_words,
+    search_pairs,
+    search_prefixes,
     images,
     actors,
     episode_translations,

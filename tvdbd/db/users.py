@@ -8,10 +8,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tvdbd.auth import hash_secret, new_secret
+from tvdbd.db.prepared import Prepared
 from tvdbd.db.schema import (
     episodes,
     images,
@@ -260,6 +261,29 @@ def rating_totals(
         .where(user_ratings.c.item_type == item_type, user_ratings.c.item_id.in_(item_ids))
         .group_by(user_ratings.c.item_id)
     )
+    return {int(i): (int(n), int(total)) for i, n, total in rows}
+
+
+_RATINGS_BETWEEN = Prepared(
+    select(user_ratings.c.item_id, func.count(), func.sum(user_ratings.c.rating))
+    .where(
+        user_ratings.c.item_type == bindparam("item_type"),
+        user_ratings.c.item_id.between(bindparam("low"), bindparam("high")),
+    )
+    .group_by(user_ratings.c.item_id)
+)
+
+
+def rating_totals_between(
+    conn: Connection, item_type: str, low: int, high: int
+) -> dict[int, tuple[int, int]]:
+    """Users' (count, sum of ratings) per item with an id from ``low`` to ``high``.
+
+    For a page of episodes (ids ascending): one range scan of the (item_type, item_id) index,
+    where an IN list of 100 ids cost 250 µs to build and run even on an empty table. Items
+    in the range that are not on the page are returned too; callers look up their own.
+    """
+    rows = _RATINGS_BETWEEN.rows(conn, item_type=item_type, low=low, high=high)
     return {int(i): (int(n), int(total)) for i, n, total in rows}
 
 

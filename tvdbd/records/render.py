@@ -181,6 +181,22 @@ def episode_record(
     return {key: values[key] for key in episode.WIRE_ORDER_V2}
 
 
+def stored_episode_json(row: Row, *, series_id: int, original_language: str, language: str) -> str:
+    """The record kept in ``episodes.wire_v3`` (``language`` is the original language) or
+    ``episode_translations.wire_v3`` (``row`` carries that translation): 3.0.0 shape, the
+    catalogue's own siteRating.
+
+    Made by episode_record itself, so a stored answer is the dynamic one byte for byte. A
+    change to what episode_record returns for 3.0.0 needs a migration that sets the stored
+    copies to NULL (always correct: served dynamically) or rebuilds them.
+    """
+    record = episode_record(
+        row, series_id=series_id, original_language=original_language, language=language
+    )
+    # orjson writes UTF-8; stored as text because PostgreSQL would send bytea hex-encoded.
+    return orjson.dumps(record).decode()
+
+
 def actor_record(row: Row, *, series_id: int) -> dict[str, Any]:
     values = _wire_values(_ACTOR_FIELDS, row)
     if values["seriesId"] is None:
