@@ -202,14 +202,32 @@ def untranslated_json(original: str, language: str) -> str:
     translation in: what episode_record gives then (name and overview null, ``language``
     naming the asked language), every other value as stored.
 
-    Parsed and re-encoded rather than rendered from the full row: ~3 µs against ~10 µs, and
-    no second query. Byte-identical because the stored record is orjson's own output.
+    Spliced, not re-encoded (~1 µs a record against ~4 µs to parse and re-encode, ~10 µs to
+    render from the full row). The cuts are safe because the stored record is orjson's
+    output in the 3.0.0 key order: a `"` inside a JSON string is always escaped, so a
+    `,"key":` found in the text is a key, never part of a value. Anything unexpected falls
+    back to parsing and re-encoding.
     """
-    record = orjson.loads(original)
-    record["episodeName"] = None
-    record["overview"] = None
-    record["language"] = {"episodeName": language, "overview": language}
-    return orjson.dumps(record).decode()
+    name_start = original.find(_NAME_KEY)  # only numbers come before it
+    name_end = original.find(',"firstAired":', name_start)
+    language_start = original.find(',"language":{"episodeName":', name_end)
+    overview_start = original.rfind(',"overview":', name_end, language_start)
+    language_end = original.find('},"productionCode":', language_start)
+    if min(name_start, name_end, language_start, overview_start, language_end) < 0:
+        record = orjson.loads(original)
+        record["episodeName"] = None
+        record["overview"] = None
+        record["language"] = {"episodeName": language, "overview": language}
+        return orjson.dumps(record).decode()
+    code = orjson.dumps(language).decode()
+    return "".join((
+        original[: name_start + len(_NAME_KEY)], "null",
+        original[name_end:overview_start], ',"overview":null,"language":{"episodeName":', code,
+        ',"overview":', code, original[language_end:],
+    ))  # fmt: skip
+
+
+_NAME_KEY = '"episodeName":'
 
 
 def actor_record(row: Row, *, series_id: int) -> dict[str, Any]:
