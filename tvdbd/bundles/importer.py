@@ -36,7 +36,9 @@ from tvdbd.errors import BundleError
 from tvdbd.records.render import stored_episode_json
 
 BATCH_SERIES = 200
-BATCH_EPISODES = 20_000
+# A batch holds its series and all their rows (with stored records) in memory: at 20,000
+# episodes the peak RSS of a 10% import was 176 MB, at 5,000 it is 127 MB, equally fast.
+BATCH_EPISODES = 5_000
 
 
 @dataclass
