@@ -76,14 +76,26 @@ class ResponseStore:
 async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
     """Send a fresh stored answer for a request no middleware would change; False otherwise.
 
-    Checks the same token and builds the same key as the middleware below, from the raw
-    request (a path with `//` is left to the path-normalizing middleware).
+    Same key as the middleware below, from the raw request (a path with `//` is left to the
+    path-normalizing middleware, so that both see the same path).
     """
-    if not store.max_bytes or scope["type"] != "http" or scope["method"] != "GET":
+    if not store.max_bytes or scope["type"] != "http" or "//" in scope["path"]:
         return False
+    key = _key(scope, refused_headers=_HTTP_CACHE_HEADERS)
+    entry = _fresh(store, key) if key is not None else None
+    if entry is None:
+        return False
+    await _send_entry(store, entry, send)
+    return True
+
+
+def _key(scope: Scope, refused_headers: frozenset[bytes] = frozenset()) -> tuple[str, ...] | None:
+    """(path, query, language, shape) of a cacheable GET with a valid token; None for any
+    other request and for one carrying a header of ``refused_headers``. The shape is
+    negotiated from the first Accept header, as WireNormalizer does."""
     path = scope["path"]
-    if not path.startswith(_CACHED_PREFIXES) or "//" in path:
-        return False
+    if scope["method"] != "GET" or not path.startswith(_CACHED_PREFIXES):
+        return None
     authorization = accept_language = accept = None
     for name, value in scope["headers"]:
         if name == b"authorization":
@@ -91,27 +103,25 @@ async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
         elif name == b"accept-language":
             accept_language = value.decode("latin-1")
         elif name == b"accept":
-            accept = value.decode("latin-1")
-        elif name in _HTTP_CACHE_HEADERS:
-            return False
+            accept = accept if accept is not None else value.decode("latin-1")
+        elif name in refused_headers:
+            return None
     try:
         scope["app"].state.tokens.verify(authorization)
     except NotAuthorized:
-        return False
-    key = (
+        return None  # the app answers the 401
+    return (
         path,
         scope.get("query_string", b"").decode("latin-1"),
         _language_of(accept_language),
         _shape_of(accept),
     )
-    entry = _fresh(store, key)
-    if entry is None:
-        return False
+
+
+async def _send_entry(store: ResponseStore, entry: Entry, send: Send) -> None:
     store.hits += 1
-    await send({"type": "http.response.start", "status": entry.status,
-                "headers": entry.headers})  # fmt: skip
+    await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
     await send({"type": "http.response.body", "body": entry.body})
-    return True
 
 
 class ResponseCache:
@@ -124,16 +134,13 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         store = self.store
-        key = self._key(scope) if store.max_bytes and scope["type"] == "http" else None
+        key = _key(scope) if store.max_bytes and scope["type"] == "http" else None
         if key is None:
             await self.app(scope, receive, send)
             return
         entry = _fresh(store, key)
         if entry is not None:
-            store.hits += 1
-            await send({"type": "http.response.start", "status": entry.status,
-                        "headers": entry.headers})  # fmt: skip
-            await send({"type": "http.response.body", "body": entry.body})
+            await _send_entry(store, entry, send)
             return
         store.misses += 1
         # Read the marks before the database: a change committed meanwhile then leaves this
@@ -154,28 +161,6 @@ class ResponseCache:
             await send(message)
 
         await self.app(scope, receive, capture)
-
-    def _key(self, scope: Scope) -> tuple[str, ...] | None:
-        if scope["method"] != "GET" or not scope["path"].startswith(_CACHED_PREFIXES):
-            return None
-        authorization = None
-        accept_language = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value.decode("latin-1")
-            elif name == b"accept-language":
-                accept_language = value.decode("latin-1")
-        try:
-            scope["app"].state.tokens.verify(authorization)
-        except NotAuthorized:
-            return None  # the app answers the 401
-        query = scope.get("query_string", b"").decode("latin-1")
-        return (
-            scope["path"],
-            query,
-            _language_of(accept_language),
-            str(scope.get("tvdbd.shape", "")),
-        )
 
     def _slot_for(self, scope: Scope) -> int:
         """The mark an answer depends on besides the catalogue's (ids parsed as handlers do,
