@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tvdbd.cli import Context, main, pass_context
+from tvdbd.cli.group import Context, main, pass_context
 from tvdbd.settings import Settings
 
 MAX_LISTED_WARNINGS = 20  # a catalogue without its images would otherwise print a line a file

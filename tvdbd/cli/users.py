@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from tvdbd.cache.marks import bump_for
-from tvdbd.cli import Context, main, pass_context
+from tvdbd.cli.group import Context, main, pass_context
 from tvdbd.languages import known_abbreviations
 
 

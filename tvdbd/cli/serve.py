@@ -1,0 +1,73 @@
+"""`tvdbd serve`: migrate, load the demo into an empty database, run uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from tvdbd.cli.group import Context, main, pass_context
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option(
+    "--api-key-policy",
+    type=click.Choice(["any", "registered"]),
+    help="Accept any API key at /login, or only registered ones [env TVDBD_API_KEY_POLICY].",
+)
+@click.option("--no-demo", is_flag=True, help="Do not load the demo catalogue into an empty db.")
+@pass_context
+def serve(
+    ctx: Context, host: str, port: int, workers: int, api_key_policy: str | None, no_demo: bool
+) -> None:
+    """Run the API server (migrates the database first)."""
+    import uvicorn
+
+    from tvdbd.demo import draw_demo_images, load_demo_if_empty
+
+    settings = ctx.settings
+    if api_key_policy:
+        settings = settings.with_changes(api_key_policy=api_key_policy)
+    if no_demo:
+        settings = settings.with_changes(load_demo=False)
+    engine = Context(settings).engine()
+    if settings.load_demo:
+        report = load_demo_if_empty(engine)
+        if report is not None:
+            click.echo(f"Loaded the demo catalogue: {report.imported} series.", err=True)
+            drawn = draw_demo_images(settings.resolved_image_dir)
+            click.echo(f"Drew {drawn} demo images into {settings.resolved_image_dir}.", err=True)
+    engine.dispose()
+    # Workers are separate processes: they read the same settings from the environment.
+    os.environ.update(
+        TVDBD_DATA_DIR=str(settings.data_dir),
+        TVDBD_DATABASE_URL=settings.resolved_database_url,
+        TVDBD_API_KEY_POLICY=settings.api_key_policy,
+        TVDBD_TOKEN_LIFETIME_SECONDS=str(settings.token_lifetime_seconds),
+    )
+    from tvdbd.auth import load_or_create_signing_key
+
+    load_or_create_signing_key(settings.resolved_signing_key_file)
+    url = f"http://{host}:{port}"
+    key_hint = "any non-empty API key" if settings.api_key_policy == "any" else "a registered key"
+    click.echo(
+        f"tvdbd serving TheTVDB API v2 at {url}\n"
+        f"Log in with {key_hint}:\n"
+        f"  curl -s -X POST {url}/login -H 'Content-Type: application/json' "
+        f"""-d '{{"apikey": "demo"}}'\n"""
+        f"then send 'Authorization: Bearer <token>', e.g. GET {url}/series/76156",
+        err=True,
+    )
+    uvicorn.run(
+        "tvdbd.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
