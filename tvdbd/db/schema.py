@@ -217,7 +217,40 @@ api_keys = Table(
     Column("revoked_at", BigInteger, nullable=True),
 )
 
+# Where a series came from, when a live source (or a bundle that says so) gave it: the
+# attribution its licence asks for, and what `tvdbd sync` needs to refresh it.
+series_sources = Table(
+    "series_sources",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    # "thetvdb-v4", "tvmaze", ... (tvdbd.sources names them)
+    Column("source", Text, nullable=False),
+    # The series' id at the source, as text (TVmaze show ids are not TheTVDB ids).
+    Column("source_id", Text, nullable=False),
+    Column("url", Text, nullable=True),
+    Column("license", Text, nullable=True),
+    Column("attribution", Text, nullable=True),
+    Column("fetched_at", BigInteger, nullable=True),
+    # sha256 of the mapped bundle before its lastUpdated was moved to the storing time: a
+    # refresh that maps to the same hash changed nothing upstream and is skipped.
+    Column("content_hash", Text, nullable=True),
+    Index(None, "source", "source_id"),
+)
+
+# Resumable positions in upstream feeds (the TheTVDB v4 update feed), with a lease so that
+# one process at a time follows a feed.
+source_checkpoints = Table(
+    "source_checkpoints",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("lease_owner", Text, nullable=True),
+    Column("lease_until", BigInteger, nullable=True),
+)
+
 CATALOGUE_CHILD_TABLES = (
+    series_sources,
     search_names,
     search_words,
     search_pairs,
