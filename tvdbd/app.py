@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,6 +24,8 @@ from tvdbd.db.readers import ReadConnections
 from tvdbd.errors import ApiError
 from tvdbd.images.store import ImageStore
 from tvdbd.settings import Settings
+from tvdbd.sources.readthrough import ReadThrough
+from tvdbd.sources.registry import open_source
 
 
 class TvdbdApp(Starlette):
@@ -38,7 +43,17 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     """Build the ASGI app; the database must already be migrated (see `tvdbd serve`)."""
     engine = engine or make_engine(settings.resolved_database_url)
     responses = ResponseStore(marks_for(engine), settings.response_cache_mb * 1024 * 1024)
+    images = ImageStore(settings.resolved_image_dir)
+    read_through = _read_through(settings, engine, images)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        if read_through is not None:
+            await read_through.aclose()
+
     app = TvdbdApp(
+        lifespan=lifespan,
         routes=ROUTES,
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
@@ -63,8 +78,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
         settings.token_lifetime_seconds,
     )
     app.state.cache_max_age = settings.cache_max_age
-    app.state.images = ImageStore(settings.resolved_image_dir)
+    app.state.images = images
+    app.state.read_through = read_through
     return app
+
+
+def _read_through(settings: Settings, engine: Engine, images: ImageStore) -> ReadThrough | None:
+    source = settings.resolved_read_through
+    if source is None:
+        return None
+    return ReadThrough(settings, engine, images, lambda: open_source(source, settings))
 
 
 def app_from_env() -> TvdbdApp:

@@ -88,3 +88,28 @@ class BundleError(TvdbdError):
             parts.append(f"field {self.field}")
         where = ", ".join(parts)
         return f"{where}: {self.reason}" if where else self.reason
+
+
+class SourceError(TvdbdError):
+    """A live source (TheTVDB v4, TVmaze, another v2 server) did not give what was asked."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class SourceUnavailable(SourceError):
+    """The source did not answer in time, or kept answering 5xx/429 after every retry."""
+
+
+class SourceRefused(SourceError):
+    """The source refused our credentials (a wrong API key or PIN): retrying will not help."""
+
+
+class SourceNotFound(SourceError):
+    """The source has no such record (or it was deleted there)."""
+
+
+class SourceDataError(SourceError):
+    """The source answered something we cannot read (not JSON, or not the shape it documents)."""

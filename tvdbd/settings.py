@@ -10,6 +10,32 @@ from typing import Any
 from tvdbd.errors import ConfigError
 
 API_KEY_POLICIES = ("any", "registered")
+# `auto`: TheTVDB v4 when a v4 API key is set, else off.
+READ_THROUGH_SOURCES = ("auto", "off", "tvdb-v4", "tvmaze")
+
+
+class Secret:
+    """A setting's value that must not show up in logs, reprs or tracebacks (API keys, PINs)."""
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,86 @@ class Settings:
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
     )
+    # Live sources (tvdbd.sources): TheTVDB v4 with the operator's key, TVmaze's open API.
+    tvdb_v4_api_key: Secret = field(
+        default=Secret(""),
+        metadata={"help": "Your TheTVDB v4 API key (project key); never logged."},
+    )
+    tvdb_v4_pin: Secret = field(
+        default=Secret(""),
+        metadata={"help": "Subscriber PIN for a user-supported v4 key; never logged."},
+    )
+    tvdb_v4_url: str = field(
+        default="https://api4.thetvdb.com/v4",
+        metadata={"help": "Base URL of TheTVDB API v4."},
+    )
+    tvdb_v4_artwork_url: str = field(
+        default="https://artworks.thetvdb.com/banners/",
+        metadata={
+            "help": "Where v4 artwork paths are downloaded from (the legacy /banners/ root)."
+        },
+    )
+    tvmaze_url: str = field(
+        default="https://api.tvmaze.com",
+        metadata={"help": "Base URL of the TVmaze API."},
+    )
+    tvmaze_image_url: str = field(
+        default="https://static.tvmaze.com/uploads/images/",
+        metadata={"help": "Where TVmaze image paths are downloaded from."},
+    )
+    tvmaze_rate_per_second: float = field(
+        default=2.0,
+        metadata={"help": "Requests per second sent to TVmaze (it allows 20 per 10 s); 0: no cap."},
+    )
+    read_through: str = field(
+        default="auto",
+        metadata={
+            "help": "Fetch a series missing from the catalogue from a live source when a client "
+            "asks for it: 'tvdb-v4', 'tvmaze' (by TheTVDB id) or 'off'; 'auto' means tvdb-v4 "
+            "when a v4 API key is set, else off."
+        },
+    )
+    source_timeout_seconds: float = field(
+        default=10.0,
+        metadata={
+            "help": "Longest a request waits for a read-through fetch; then it is answered from "
+            "what is stored while the fetch goes on. Also the timeout of each upstream request."
+        },
+    )
+    source_concurrency: int = field(
+        default=4, metadata={"help": "Upstream requests in flight at once, per process."}
+    )
+    source_retries: int = field(
+        default=4,
+        metadata={"help": "Retries of an upstream request after a 429, a 5xx or a timeout."},
+    )
+    source_languages: str = field(
+        default="all",
+        metadata={
+            "help": "Languages fetched from live sources besides the original one: 'all' "
+            "(every translation the source has) or a comma list of abbreviations (en,de,fr)."
+        },
+    )
+    source_artwork: bool = field(
+        default=True,
+        metadata={
+            "help": "Download the artwork of fetched series into the image store, so that "
+            "/banners/ paths work offline."
+        },
+    )
+    read_through_search_limit: int = field(
+        default=5,
+        metadata={
+            "help": "Series a read-through search fetches when nothing is stored (best first)."
+        },
+    )
+    sync_interval_seconds: int = field(
+        default=0,
+        metadata={
+            "help": "`tvdbd serve` follows TheTVDB v4's update feed every this many seconds "
+            "(0: only `tvdbd sync` does)."
+        },
+    )
 
     def __post_init__(self) -> None:
         if self.api_key_policy not in API_KEY_POLICIES:
@@ -77,11 +183,64 @@ class Settings:
                 f"Setting 'response_cache_mb' has value {self.response_cache_mb!r}. "
                 "Expected 0 (off) or a positive number of megabytes."
             )
+        if self.read_through not in READ_THROUGH_SOURCES:
+            raise ConfigError(
+                f"Setting 'read_through' has value {self.read_through!r}. "
+                f"Expected one of: {', '.join(READ_THROUGH_SOURCES)}."
+            )
+        if self.read_through == "tvdb-v4" and not self.tvdb_v4_api_key:
+            raise ConfigError(
+                "Setting 'read_through' has value 'tvdb-v4' but 'tvdb_v4_api_key' is empty. "
+                "Set TVDBD_TVDB_V4_API_KEY to your TheTVDB v4 API key."
+            )
+        for name in ("source_timeout_seconds", "tvmaze_rate_per_second"):
+            value = getattr(self, name)
+            if value < 0 or (name == "source_timeout_seconds" and value == 0):
+                raise ConfigError(
+                    f"Setting {name!r} has value {value!r}. Expected a positive number."
+                )
+        for name in ("source_concurrency", "read_through_search_limit"):
+            if getattr(self, name) < 1:
+                raise ConfigError(
+                    f"Setting {name!r} has value {getattr(self, name)!r}. "
+                    "Expected a whole number of at least 1."
+                )
+        for name in ("source_retries", "sync_interval_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(
+                    f"Setting {name!r} has value {getattr(self, name)!r}. "
+                    "Expected zero or a positive whole number."
+                )
+        self.wanted_languages  # noqa: B018 (checks the value)
         if self.cache_max_age < 0:
             raise ConfigError(
                 f"Setting 'cache_max_age' has value {self.cache_max_age!r}. "
                 "Expected zero or a positive number of seconds."
             )
+
+    @property
+    def resolved_read_through(self) -> str | None:
+        """The source a read-through fetches from, or None when it is off."""
+        if self.read_through == "auto":
+            return "tvdb-v4" if self.tvdb_v4_api_key else None
+        return None if self.read_through == "off" else self.read_through
+
+    @property
+    def wanted_languages(self) -> frozenset[str] | None:
+        """The languages to fetch from live sources; None means every one the source has."""
+        from tvdbd.languages import known_abbreviations
+
+        raw = self.source_languages.strip().lower()
+        if raw in ("all", "*", ""):
+            return None
+        wanted = frozenset(part.strip() for part in raw.split(",") if part.strip())
+        unknown = sorted(wanted - known_abbreviations())
+        if unknown:
+            raise ConfigError(
+                f"Setting 'source_languages' has value {self.source_languages!r}. "
+                f"Unknown language abbreviation(s): {', '.join(unknown)}."
+            )
+        return wanted
 
     @property
     def resolved_database_url(self) -> str:
@@ -116,6 +275,13 @@ class Settings:
 
 def _parse(name: str, type_name: Any, raw: str) -> Any:
     kind = str(type_name)
+    if "Secret" in kind:
+        return Secret(raw.strip())
+    if "float" in kind:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"Setting '{name}' has value {raw!r}. Not a valid number.") from None
     if "bool" in kind:
         lowered = raw.strip().lower()
         if lowered in ("1", "true", "yes", "on"):

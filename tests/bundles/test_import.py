@@ -442,6 +442,7 @@ OLD_VERSION = {
     ],
     "actors": [{"id": 1, "name": "Old actor"}, {"id": 2, "name": "Gone actor"}],
     "images": [{"id": 1, "keyType": "poster"}, {"id": 2, "keyType": "fanart"}],
+    "source": {"name": "tvmaze", "id": "7000", "license": "CC BY-SA 4.0"},
 }
 NEW_VERSION = {
     "series": {"id": 70, "seriesName": "New", "genre": ["Comedy"]},

@@ -17,6 +17,7 @@ from tvdbd.api import (
     series_routes,
     user_routes,
 )
+from tvdbd.api.read_through import episode_route, search_route, series_route
 from tvdbd.web import docs
 
 
@@ -35,46 +36,54 @@ def _inline(handler: Callable[[Request], Response]) -> Callable[[Request], Await
     return endpoint
 
 
+# Catalogue routes run inline like the rest; those naming a series, an episode or a search
+# also read through to a live source when one is configured (tvdbd.api.read_through).
 ROUTES = [
     # Authentication
     Route("/login", auth_routes.login, methods=["POST"]),
     Route("/refresh_token", _inline(auth_routes.refresh_token), methods=["GET"]),
     # Episodes
-    Route("/episodes/{id}", _inline(episodes_routes.get_episode), methods=["GET"]),
+    Route("/episodes/{id}", episode_route(episodes_routes.get_episode), methods=["GET"]),
     # Languages
     Route("/languages", _inline(misc_routes.list_languages), methods=["GET"]),
     Route("/languages/{id}", _inline(misc_routes.get_language), methods=["GET"]),
     # Search
-    Route("/search/series", _inline(search_routes.search_series), methods=["GET"]),
+    Route("/search/series", search_route(search_routes.search_series), methods=["GET"]),
     Route("/search/series/params", _inline(search_routes.search_series_params), methods=["GET"]),
     # Series (GET also answers HEAD)
-    Route("/series/{id}", _inline(series_routes.get_series), methods=["GET"]),
-    Route("/series/{id}/actors", _inline(series_routes.series_actors), methods=["GET"]),
-    Route("/series/{id}/episodes", _inline(episodes_routes.series_episodes), methods=["GET"]),
+    Route("/series/{id}", series_route(series_routes.get_series), methods=["GET"]),
+    Route("/series/{id}/actors", series_route(series_routes.series_actors), methods=["GET"]),
+    Route("/series/{id}/episodes", series_route(episodes_routes.series_episodes), methods=["GET"]),
     Route(
         "/series/{id}/episodes/query",
-        _inline(episodes_routes.series_episodes_query),
+        series_route(episodes_routes.series_episodes_query),
         methods=["GET"],
     ),
     Route(
         "/series/{id}/episodes/query/params",
-        _inline(episodes_routes.series_episodes_query_params),
+        series_route(episodes_routes.series_episodes_query_params),
         methods=["GET"],
     ),
     Route(
         "/series/{id}/episodes/summary",
-        _inline(episodes_routes.series_episodes_summary),
+        series_route(episodes_routes.series_episodes_summary),
         methods=["GET"],
     ),
-    Route("/series/{id}/filter", _inline(series_routes.series_filter), methods=["GET"]),
+    Route("/series/{id}/filter", series_route(series_routes.series_filter), methods=["GET"]),
     Route(
-        "/series/{id}/filter/params", _inline(series_routes.series_filter_params), methods=["GET"]
+        "/series/{id}/filter/params",
+        series_route(series_routes.series_filter_params),
+        methods=["GET"],
     ),
-    Route("/series/{id}/images", _inline(series_routes.series_images), methods=["GET"]),
-    Route("/series/{id}/images/query", _inline(series_routes.series_images_query), methods=["GET"]),
+    Route("/series/{id}/images", series_route(series_routes.series_images), methods=["GET"]),
+    Route(
+        "/series/{id}/images/query",
+        series_route(series_routes.series_images_query),
+        methods=["GET"],
+    ),
     Route(
         "/series/{id}/images/query/params",
-        _inline(series_routes.series_images_query_params),
+        series_route(series_routes.series_images_query_params),
         methods=["GET"],
     ),
     # Updates

@@ -24,10 +24,12 @@ from tvdbd.db.schema import (
     images,
     series_aliases,
     series_genres,
+    series_sources,
     series_table,
     series_translations,
 )
 from tvdbd.records import artwork, episode, series
+from tvdbd.records import source as source_record
 from tvdbd.records.fields import Field, export_value
 
 BATCH_SERIES = 200
@@ -101,6 +103,7 @@ def _bundles(conn: Connection, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
         episode_names[tr.episode_id][tr.language] = _record(episode.TRANSLATION_FIELDS, tr._mapping)
     actor_rows = _by_series(conn, actors, ids, actors.c.position)
     image_rows = _by_series(conn, images, ids, images.c.position)
+    source_rows = _by_series(conn, series_sources, ids)
 
     for series_id in ids:
         row = rows[series_id]
@@ -123,6 +126,10 @@ def _bundles(conn: Connection, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
             bundle["actors"] = [_record(artwork.ACTOR_FIELDS, a) for a in actor_rows[series_id]]
         if image_rows.get(series_id):
             bundle["images"] = [_record(artwork.IMAGE_FIELDS, i) for i in image_rows[series_id]]
+        if source_rows.get(series_id):
+            # Unset keys of a source are left out (null and missing mean the same there).
+            record = _record(source_record.FIELDS, source_rows[series_id][0])
+            bundle["source"] = {k: v for k, v in record.items() if v is not None}
         yield bundle
 
 

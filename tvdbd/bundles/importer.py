@@ -29,6 +29,7 @@ from tvdbd.db.schema import (
     images,
     series_aliases,
     series_genres,
+    series_sources,
     series_table,
     series_translations,
 )
@@ -347,6 +348,7 @@ def _child_rows(bundle: SeriesBundle) -> list[tuple[Any, list[dict[str, Any]]]]:
         (episode_translations, translation_rows),
         (actors, bundle.actors),
         (images, bundle.images),
+        (series_sources, [bundle.source] if bundle.source else []),
         *search_db.index_tables(series_id, bundle.search_index),
     ]
 

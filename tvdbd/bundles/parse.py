@@ -14,11 +14,12 @@ from tvdbd.bundles.users import UserBundle, parse_user
 from tvdbd.errors import BundleError
 from tvdbd.languages import known_abbreviations
 from tvdbd.records import artwork, episode, series
+from tvdbd.records import source as source_record
 from tvdbd.records.fields import Field, check_record, check_value
 from tvdbd.records.fields import Kind as _Kind
 from tvdbd.search import SeriesIndex, index_rows
 
-BUNDLE_KEYS = ("series", "translations", "episodes", "actors", "images")
+BUNDLE_KEYS = ("series", "translations", "episodes", "actors", "images", "source")
 _LONG_NUMBER = re.compile(rb"\d{19,}")  # 19 digits or more: maybe beyond 64 bits
 
 
@@ -35,6 +36,8 @@ class SeriesBundle:
     episode_translations: list[dict[str, Any]]
     actors: list[dict[str, Any]]
     images: list[dict[str, Any]]
+    # The series_sources row, when the bundle says where the series came from.
+    source: dict[str, Any] | None
     search_index: SeriesIndex
     bundle_hash: str
     warnings: list[str] = field(default_factory=list)
@@ -108,6 +111,7 @@ def parse_line(raw: bytes) -> SeriesBundle | UserBundle:
         episode_translations=episode_translations,
         actors=actors,
         images=images,
+        source=_source(data, series_id, warnings),
         search_index=index_rows(names),
         bundle_hash=row["bundle_hash"],
         warnings=warnings,
@@ -244,6 +248,19 @@ def _children(
                 row[wire] = value
         rows.append(row)
     return rows
+
+
+def _source(data: dict[str, Any], series_id: int, warnings: list[str]) -> dict[str, Any] | None:
+    record = data.get("source")
+    if record is None:
+        return None
+    row = check_record(
+        source_record.FIELDS, record, series_id=series_id, where="source.", warnings=warnings
+    )
+    if not row["source"]:
+        raise BundleError("must not be empty", field="source.name", series_id=series_id)
+    row["series_id"] = series_id
+    return row
 
 
 def _list(data: dict[str, Any], key: str, series_id: int) -> list[Any]:

@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tvdbd.api.conditional import series_id_in_path
 from tvdbd.api.context import negotiate_shape
+from tvdbd.api.read_through import NO_STORE
 from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
@@ -181,7 +182,7 @@ class ResponseCache:
     ) -> None:
         start = captured["start"]
         assert isinstance(start, dict)
-        if start["status"] not in (200, 404):
+        if start["status"] not in (200, 404) or scope.get(NO_STORE):
             return
         mark, catalogue_mark = marks
         chunks = captured.get("body", [])

@@ -6,7 +6,17 @@ Importing this package registers every part on the group; each part imports only
 
 from __future__ import annotations
 
-from tvdbd.cli import apikeys, catalogue, database, images, serve, users
+from tvdbd.cli import apikeys, catalogue, database, images, serve, sources, users
 from tvdbd.cli.group import Context, main
 
-__all__ = ["Context", "apikeys", "catalogue", "database", "images", "main", "serve", "users"]
+__all__ = [
+    "Context",
+    "apikeys",
+    "catalogue",
+    "database",
+    "images",
+    "main",
+    "serve",
+    "sources",
+    "users",
+]

@@ -7,6 +7,7 @@ import os
 import click
 
 from tvdbd.cli.group import Context, main, pass_context
+from tvdbd.settings import Settings
 
 
 @main.command()
@@ -61,6 +62,7 @@ def serve(
         f"then send 'Authorization: Bearer <token>', e.g. GET {url}/series/76156",
         err=True,
     )
+    _start_sync_loop(settings)
     uvicorn.run(
         "tvdbd.app:app_from_env",
         factory=True,
@@ -70,4 +72,39 @@ def serve(
         log_level="warning",
         access_log=False,
         server_header=False,
+    )
+
+
+def _start_sync_loop(settings: Settings) -> None:
+    """Follow TheTVDB v4's update feed beside the server (in this process, whatever the
+    number of workers; the feed's lease keeps other hosts from following it at once)."""
+    if not settings.sync_interval_seconds:
+        return
+    if not settings.tvdb_v4_api_key:
+        raise click.UsageError(
+            "TVDBD_SYNC_INTERVAL_SECONDS needs a TheTVDB v4 key (TVDBD_TVDB_V4_API_KEY)."
+        )
+    import asyncio
+    import threading
+
+    from tvdbd.db.engine import make_engine
+    from tvdbd.images.store import ImageStore
+    from tvdbd.sources.sync import follow
+    from tvdbd.sources.tvdb_v4.client import TvdbV4
+
+    def run() -> None:
+        asyncio.run(
+            follow(
+                make_engine(settings.resolved_database_url),
+                ImageStore(settings.resolved_image_dir),
+                lambda: TvdbV4.from_settings(settings),
+                interval=settings.sync_interval_seconds,
+                artwork=settings.source_artwork,
+                concurrency=settings.source_concurrency,
+            )
+        )
+
+    threading.Thread(target=run, name="tvdbd-sync", daemon=True).start()
+    click.echo(
+        f"Following TheTVDB v4's update feed every {settings.sync_interval_seconds} s.", err=True
     )

@@ -130,6 +130,17 @@ class ImageStore:
         self.thumbnail_path(relative).unlink(missing_ok=True)
         return True
 
+    def add_bytes(self, relative: str, data: bytes) -> None:
+        """Write `data` as the original at `relative` (a storable path), atomically."""
+        if not is_storable(relative):
+            raise OSError(f"{relative!r} is not a path the image store can hold")
+        target = self.root.joinpath(*relative.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self._inside(target.resolve()):
+            raise OSError(f"{relative} would be written outside the image store")
+        write_atomically(target, data=data)
+        self.thumbnail_path(relative).unlink(missing_ok=True)
+
     def _inside(self, real: Path) -> bool:
         return real.is_relative_to(self.root.resolve())
 
