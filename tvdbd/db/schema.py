@@ -237,16 +237,14 @@ series_sources = Table(
     Index(None, "source", "source_id"),
 )
 
-# Resumable positions in upstream feeds (the TheTVDB v4 update feed), with a lease so that
-# one process at a time follows a feed.
+# Resumable positions in upstream feeds (the TheTVDB v4 update feed). One process at a time
+# follows a feed: tvdbd.sources.store.FeedLock holds a lock that dies with its process.
 source_checkpoints = Table(
     "source_checkpoints",
     metadata,
     Column("name", Text, primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
-    Column("lease_owner", Text, nullable=True),
-    Column("lease_until", BigInteger, nullable=True),
 )
 
 CATALOGUE_CHILD_TABLES = (

@@ -7,21 +7,22 @@ client sees exactly what it would see after `tvdbd import`, and never half a ser
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, delete, select, text, update
 
 from tvdbd.bundles.importer import import_lines
 from tvdbd.cache.marks import bump_for
-from tvdbd.db.engine import write_transaction
+from tvdbd.db.engine import is_sqlite, write_transaction
 from tvdbd.db.schema import series_sources, series_table, source_checkpoints
 from tvdbd.errors import SourceDataError
 from tvdbd.images.references import bundle_image_paths
@@ -101,17 +102,15 @@ def is_stored(engine: Engine, series_id: int) -> bool:
         return found.first() is not None
 
 
-# ---------------------------------------------------------------- checkpoints and leases
+# ---------------------------------------------------------------- checkpoints and locks
 
 
 class Checkpoint:
-    """A position in an upstream feed, kept in the database, moved only by the lease holder."""
+    """A position in an upstream feed, kept in the database."""
 
-    def __init__(self, engine: Engine, name: str, *, lease_seconds: int = 600):
+    def __init__(self, engine: Engine, name: str):
         self.engine = engine
         self.name = name
-        self.lease_seconds = lease_seconds
-        self.owner = uuid.uuid4().hex
 
     def position(self) -> int | None:
         with self.engine.connect() as conn:
@@ -119,69 +118,81 @@ class Checkpoint:
                 select(source_checkpoints.c.position).where(source_checkpoints.c.name == self.name)
             ).scalar_one_or_none()
 
-    def acquire(self, start: Callable[[], int]) -> int | None:
-        """Take the lease (creating the checkpoint at `start()` if there is none); the position,
-        or None when another process holds an unexpired lease."""
-        now = int(time.time())
+    def start(self, position: Callable[[], int]) -> int:
+        """The stored position, or `position()` stored as the first one."""
         with write_transaction(self.engine) as conn:
-            row = conn.execute(
-                select(source_checkpoints).where(source_checkpoints.c.name == self.name)
-            ).first()
-            if row is None:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(
-                            source_checkpoints.insert().values(
-                                name=self.name,
-                                position=start(),
-                                updated_at=now,
-                                lease_owner=self.owner,
-                                lease_until=now + self.lease_seconds,
-                            )
-                        )
-                except IntegrityError:
-                    return None  # another process created it a moment ago and holds it
-                return self.position_in(conn)
-            if row.lease_owner not in (None, self.owner) and (row.lease_until or 0) > now:
-                return None
-            conn.execute(
-                update(source_checkpoints)
-                .where(source_checkpoints.c.name == self.name)
-                .values(lease_owner=self.owner, lease_until=now + self.lease_seconds)
-            )
-            return int(row.position)
-
-    def position_in(self, conn: Any) -> int:
-        return int(
-            conn.execute(
+            found = conn.execute(
                 select(source_checkpoints.c.position).where(source_checkpoints.c.name == self.name)
-            ).scalar_one()
-        )
+            ).scalar_one_or_none()
+            if found is not None:
+                return int(found)
+            first = position()
+            conn.execute(
+                source_checkpoints.insert().values(
+                    name=self.name, position=first, updated_at=int(time.time())
+                )
+            )
+            return first
 
     def move(self, position: int) -> None:
-        """Record progress (never backwards) and renew the lease."""
-        now = int(time.time())
+        """Record progress (never backwards)."""
         with write_transaction(self.engine) as conn:
             conn.execute(
                 update(source_checkpoints)
                 .where(
                     source_checkpoints.c.name == self.name,
-                    source_checkpoints.c.lease_owner == self.owner,
                     source_checkpoints.c.position <= position,
                 )
-                .values(position=position, updated_at=now, lease_until=now + self.lease_seconds)
+                .values(position=position, updated_at=int(time.time()))
             )
 
+
+class FeedLock:
+    """Lets one process at a time follow a feed; the lock dies with its holder, so a sync
+    killed with SIGKILL leaves nothing to clean up.
+
+    PostgreSQL: a session advisory lock on a connection kept for the run (any host).
+    SQLite: an exclusive lock on a file beside the database (one host, as SQLite is).
+    """
+
+    def __init__(self, engine: Engine, name: str):
+        self.engine = engine
+        self.key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        self.file_name = name.replace(":", "-")
+        self._conn: Any = None
+        self._file: Any = None
+
+    def acquire(self) -> bool:
+        if is_sqlite(self.engine):
+            database = self.engine.url.database or ""
+            folder = Path(database).parent if database and database != ":memory:" else None
+            path = (folder or Path(tempfile.gettempdir())) / f".tvdbd-{self.file_name}.lock"
+            handle = path.open("a+")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                return False
+            self._file = handle
+            return True
+        conn = self.engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
+        conn.commit()
+        if not got:
+            conn.close()
+            return False
+        self._conn = conn
+        return True
+
     def release(self) -> None:
-        with write_transaction(self.engine) as conn:
-            conn.execute(
-                update(source_checkpoints)
-                .where(
-                    source_checkpoints.c.name == self.name,
-                    source_checkpoints.c.lease_owner == self.owner,
-                )
-                .values(lease_owner=None, lease_until=None)
-            )
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        if self._conn is not None:
+            self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            self._conn.close()
+            self._conn = None
 
 
 # ---------------------------------------------------------------- artwork

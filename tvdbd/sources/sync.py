@@ -26,6 +26,7 @@ from tvdbd.images.store import ImageStore
 from tvdbd.sources.base import download_artwork
 from tvdbd.sources.store import (
     Checkpoint,
+    FeedLock,
     delete_series,
     missing_artwork,
     series_from,
@@ -53,7 +54,7 @@ class _Change:
 @dataclass
 class SyncReport:
     position: int | None = None  # the checkpoint after this run
-    leased: bool = True  # False: another process is following the feed
+    leased: bool = True  # False: another process is following the feed (nothing done)
     seen: int = 0  # feed entries read
     refreshed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
@@ -76,16 +77,17 @@ async def sync_once(
     report = SyncReport()
     ours = await asyncio.to_thread(series_from, engine, SOURCE_NAME)
     checkpoint = Checkpoint(engine, FEED)
+    lock = FeedLock(engine, FEED)
 
     def start() -> int:
         # First run: everything changed since the oldest fetch of a stored v4 series.
         return min(ours.values(), default=0) or int(time.time())
 
-    position = await asyncio.to_thread(checkpoint.acquire, start)
-    if position is None:
+    if not await asyncio.to_thread(lock.acquire):
         report.leased = False
         return report
     try:
+        position = await asyncio.to_thread(checkpoint.start, start)
         oldest = int(time.time()) - OLDEST_SINCE_SECONDS
         if position < oldest:
             log.warning(
@@ -110,7 +112,7 @@ async def sync_once(
             progress=progress,
         )
     finally:
-        await asyncio.to_thread(checkpoint.release)
+        await asyncio.to_thread(lock.release)
     return report
 
 
