@@ -33,6 +33,9 @@ V4_BAD_KEY = {"status": "failure", "message": "InvalidAPIKey: apikey invalid", "
 V4_PIN_REQUIRED = {"data": None, "message": "InvalidValueType: pin required", "status": "failure"}
 
 
+SEARCH_TERMS = frozenset({"query", "q"})
+
+
 @dataclass
 class Canned:
     """One answer: matched by method, path and the query parameters it names."""
@@ -215,6 +218,8 @@ class FixtureServer:
         (an absent `page` is page 0, as on v4)."""
         query = dict(request.query_params)
         query.setdefault("page", "0")
+        for key in SEARCH_TERMS & set(query):  # searches ignore case, as the real ones do
+            query[key] = query[key].lower()
         best: Canned | None = None
         for canned in self.canned:
             if canned.method != request.method or canned.path != request.url.path:

@@ -20,7 +20,8 @@ class Source(Protocol):
     """A live source of whole series in bundle form."""
 
     name: str
-    upstream: Upstream
+    upstream: Upstream  # the API
+    artwork: Upstream  # the image host (a CDN: no API rate limit applies)
 
     async def series_bundle(self, series_id: int) -> dict[str, Any]:
         """The series with this TheTVDB id as a bundle; SourceNotFound when there is none."""
@@ -61,7 +62,7 @@ async def download_artwork(
 
     async def one(path: str) -> None:
         try:
-            data = await source.upstream.download(source.artwork_url(path))
+            data = await source.artwork.download(source.artwork_url(path))
             if data is None:
                 report.missing.append(path)
             else:

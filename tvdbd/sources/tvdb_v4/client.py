@@ -58,7 +58,9 @@ class TvdbV4:
     ):
         if not api_key:
             raise SourceRefused(SOURCE_NAME, "no API key is set (TVDBD_TVDB_V4_API_KEY)")
-        self.upstream = Upstream(SOURCE_NAME, base_url, policy or FetchPolicy())
+        policy = policy or FetchPolicy()
+        self.upstream = Upstream(SOURCE_NAME, base_url, policy)
+        self.artwork = Upstream(f"{SOURCE_NAME} artwork", artwork_base, policy)
         self._api_key = api_key
         self._pin = pin
         self._token: str | None = None
@@ -82,6 +84,7 @@ class TvdbV4:
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
+        await self.artwork.aclose()
 
     async def login(self) -> None:
         """Get a token (valid a month); a refused key is SourceRefused with a clear reason."""

@@ -5,6 +5,7 @@ seasons and images."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from tvdbd.errors import SourceDataError, SourceNotFound
@@ -30,7 +31,12 @@ class Tvmaze:
         *,
         image_base: str = "https://static.tvmaze.com/uploads/images/",
     ):
-        self.upstream = Upstream(SOURCE_NAME, base_url, policy or FetchPolicy(rate_per_second=2))
+        policy = policy or FetchPolicy(rate_per_second=2)
+        self.upstream = Upstream(SOURCE_NAME, base_url, policy)
+        # TVmaze's rate limit is its API's; its images come from a CDN.
+        self.artwork = Upstream(
+            f"{SOURCE_NAME} images", image_base, dataclasses.replace(policy, rate_per_second=0)
+        )
         self.image_base = image_base.rstrip("/") + "/"
 
     @classmethod
@@ -43,6 +49,7 @@ class Tvmaze:
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
+        await self.artwork.aclose()
 
     def artwork_url(self, path: str) -> str:
         """`tvmaze/original_untouched/81/202627.jpg` -> TVmaze's own URL of that file."""
