@@ -287,3 +287,10 @@ def test_records_with_every_nullable_key_null_match_the_document(
             assert response.status_code == 200, (url, response.text)
             schema[path]["GET"].validate_response(response)
         assert client.get("/series/5").json()["data"]["network"] is None
+
+
+def test_the_docs_name_the_live_sources_and_tvmazes_licence(document: dict[str, Any]) -> None:
+    description = document["info"]["description"]
+    assert "[TheTVDB](https://thetvdb.com)" in description
+    assert "[TVmaze](https://www.tvmaze.com)" in description
+    assert "CC BY-SA 4.0" in description

@@ -46,6 +46,12 @@ TheTVDB REST API v2, served by tvdbd {__version__} with the final legacy (3.0.0)
 405 `{{"Error": "Method not allowed"}}` with an `Allow` header; an unknown path (or a trailing
 slash) 404 `{{"Error": "Resource not found"}}`. Unknown query parameters never fail a request:
 they are listed in `errors.invalidQueryParams` next to the data.
+
+**Data sources.** The catalogue holds what its operator imported, and, where the operator
+turned them on, series fetched from live sources: metadata provided by
+[TheTVDB](https://thetvdb.com) (API v4), and data from [TVmaze](https://www.tvmaze.com)
+licensed under [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/), mapped to
+these v2 records by tvdbd. `tvdbd export` writes each series' source and licence with it.
 """
 
 
