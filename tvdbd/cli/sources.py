@@ -54,6 +54,17 @@ def _list_file(path: Path | None) -> list[tuple[str, int]]:
     return found
 
 
+def _counting(bar: tqdm) -> Callable[[int | None, int], None]:
+    """A `progress(total, done)` callback for a bar whose total is learnt on the way."""
+
+    def progress(total: int | None, done: int) -> None:
+        if total is not None:
+            bar.reset(total=total)
+        bar.update(done)
+
+    return progress
+
+
 def _report(report: Any, what: str) -> None:
     for line in report.not_found:
         click.echo(f"not found: {line}", err=True)
@@ -94,12 +105,6 @@ async def _fetch(
             tqdm(total=len(work), unit="series", desc=source_name, disable=None) as bar,
             tqdm(unit="file", desc="artwork", disable=None, leave=False) as art_bar,
         ):
-
-            def artwork_progress(total: int | None, done: int) -> None:
-                if total is not None:
-                    art_bar.reset(total=total)
-                art_bar.update(done)
-
             return await fetch_many(
                 engine,
                 ImageStore(settings.resolved_image_dir),
@@ -108,7 +113,7 @@ async def _fetch(
                 artwork=artwork and settings.source_artwork,
                 concurrency=settings.source_concurrency,
                 progress=bar.update,
-                artwork_progress=artwork_progress,
+                artwork_progress=_counting(art_bar),
             )
     finally:
         await source.aclose()
@@ -303,19 +308,13 @@ def sync(ctx: Context, loop: bool, interval: float, no_artwork: bool) -> None:
         client = open_client()
         try:
             with tqdm(unit="series", desc="sync", disable=None) as bar:
-
-                def progress(total: int | None, done: int) -> None:
-                    if total is not None:
-                        bar.reset(total=total)
-                    bar.update(done)
-
                 return await sync_once(
                     engine,
                     images,
                     client,
                     artwork=artwork,
                     concurrency=settings.source_concurrency,
-                    progress=progress,
+                    progress=_counting(bar),
                 )
         finally:
             await client.aclose()
