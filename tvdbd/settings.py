@@ -11,7 +11,7 @@ from tvdbd.errors import ConfigError
 
 API_KEY_POLICIES = ("any", "registered")
 # `auto`: TheTVDB v4 when a v4 API key is set, else off.
-READ_THROUGH_SOURCES = ("auto", "off", "tvdb-v4", "tvmaze")
+READ_THROUGH_SOURCES = ("auto", "off", "tvdb-v4", "tvmaze", "mirror")
 
 
 class Secret:
@@ -117,12 +117,27 @@ class Settings:
         default=2.0,
         metadata={"help": "Requests per second sent to TVmaze (it allows 20 per 10 s); 0: no cap."},
     )
+    mirror_url: str = field(
+        default="",
+        metadata={"help": "Another v2 server to read through from (read_through 'mirror')."},
+    )
+    mirror_api_key: Secret = field(
+        default=Secret(""),
+        metadata={"help": "An API key that server accepts; never logged."},
+    )
+    mirror_languages: str = field(
+        default="en",
+        metadata={
+            "help": "Languages read from a mirrored server, comma-separated; the first is "
+            "each series' base language."
+        },
+    )
     read_through: str = field(
         default="auto",
         metadata={
             "help": "Fetch a series missing from the catalogue from a live source when a client "
-            "asks for it: 'tvdb-v4', 'tvmaze' (by TheTVDB id) or 'off'; 'auto' means tvdb-v4 "
-            "when a v4 API key is set, else off."
+            "asks for it: 'tvdb-v4', 'tvmaze' (by TheTVDB id), 'mirror' (mirror_url) or 'off'; "
+            "'auto' means tvdb-v4 when a v4 API key is set, else off."
         },
     )
     source_timeout_seconds: float = field(
@@ -193,6 +208,11 @@ class Settings:
                 "Setting 'read_through' has value 'tvdb-v4' but 'tvdb_v4_api_key' is empty. "
                 "Set TVDBD_TVDB_V4_API_KEY to your TheTVDB v4 API key."
             )
+        if self.read_through == "mirror" and not (self.mirror_url and self.mirror_api_key):
+            raise ConfigError(
+                "Setting 'read_through' has value 'mirror' but 'mirror_url' or "
+                "'mirror_api_key' is empty. Set TVDBD_MIRROR_URL and TVDBD_MIRROR_API_KEY."
+            )
         for name in ("source_timeout_seconds", "tvmaze_rate_per_second"):
             value = getattr(self, name)
             if value < 0 or (name == "source_timeout_seconds" and value == 0):
@@ -212,6 +232,7 @@ class Settings:
                     "Expected zero or a positive whole number."
                 )
         self.wanted_languages  # noqa: B018 (checks the value)
+        self.mirror_language_list  # noqa: B018
         if self.cache_max_age < 0:
             raise ConfigError(
                 f"Setting 'cache_max_age' has value {self.cache_max_age!r}. "
@@ -239,6 +260,21 @@ class Settings:
             raise ConfigError(
                 f"Setting 'source_languages' has value {self.source_languages!r}. "
                 f"Unknown language abbreviation(s): {', '.join(unknown)}."
+            )
+        return wanted
+
+    @property
+    def mirror_language_list(self) -> tuple[str, ...]:
+        from tvdbd.languages import known_abbreviations
+
+        wanted = tuple(
+            dict.fromkeys(p.strip() for p in self.mirror_languages.split(",") if p.strip())
+        )
+        unknown = [p for p in wanted if p not in known_abbreviations()]
+        if not wanted or unknown:
+            raise ConfigError(
+                f"Setting 'mirror_languages' has value {self.mirror_languages!r}. "
+                "Expected a comma list of known language abbreviations (en,de)."
             )
         return wanted
 

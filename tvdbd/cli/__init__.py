@@ -6,7 +6,7 @@ Importing this package registers every part on the group; each part imports only
 
 from __future__ import annotations
 
-from tvdbd.cli import apikeys, catalogue, database, images, serve, sources, users
+from tvdbd.cli import apikeys, catalogue, database, images, mirror, serve, sources, users
 from tvdbd.cli.group import Context, main
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "database",
     "images",
     "main",
+    "mirror",
     "serve",
     "sources",
     "users",

@@ -20,7 +20,7 @@ from tvdbd.errors import ConfigError, SourceError, SourceRefused
 T = TypeVar("T")
 
 
-def _run(work: Awaitable[T]) -> T:
+def run_source_work(work: Awaitable[T]) -> T:
     """Run a coroutine; source and setting errors become one clean line."""
     try:
         return asyncio.run(work)  # type: ignore[arg-type]
@@ -54,7 +54,7 @@ def _list_file(path: Path | None) -> list[tuple[str, int]]:
     return found
 
 
-def _counting(bar: tqdm) -> Callable[[int | None, int], None]:
+def counting(bar: tqdm) -> Callable[[int | None, int], None]:
     """A `progress(total, done)` callback for a bar whose total is learnt on the way."""
 
     def progress(total: int | None, done: int) -> None:
@@ -113,7 +113,7 @@ async def _fetch(
                 artwork=artwork and settings.source_artwork,
                 concurrency=settings.source_concurrency,
                 progress=bar.update,
-                artwork_progress=_counting(art_bar),
+                artwork_progress=counting(art_bar),
             )
     finally:
         await source.aclose()
@@ -158,7 +158,7 @@ def tvdb_v4_check(ctx: Context) -> None:
         finally:
             await client.aclose()
 
-    _run(check())
+    run_source_work(check())
     click.echo("TheTVDB v4 accepted the API key.")
 
 
@@ -190,7 +190,7 @@ def tvdb_v4_fetch(
     def jobs(client: Any) -> list[tuple[str, Callable[[], Awaitable[dict[str, Any]]]]]:
         return [(f"series {i}", partial(client.series_bundle, i)) for i in wanted]
 
-    _report(_run(_fetch(ctx, "tvdb-v4", jobs, artwork=not no_artwork)), "TheTVDB v4")
+    _report(run_source_work(_fetch(ctx, "tvdb-v4", jobs, artwork=not no_artwork)), "TheTVDB v4")
 
 
 def _by_kind(client: Any, kind: str) -> Callable[[int], Awaitable[dict[str, Any]]]:
@@ -237,7 +237,7 @@ def _tvmaze_command(name: str, help_text: str) -> Callable[..., Any]:
         def jobs(client: Any) -> list[tuple[str, Callable[[], Awaitable[dict[str, Any]]]]]:
             return [(f"{kind} {i}", partial(_by_kind(client, kind), i)) for kind, i in wanted]
 
-        result = _run(_fetch(ctx, "tvmaze", jobs, artwork=not no_artwork, output=output))
+        result = run_source_work(_fetch(ctx, "tvmaze", jobs, artwork=not no_artwork, output=output))
         if output is None:
             _report(result, "TVmaze")
 
@@ -292,7 +292,7 @@ def sync(ctx: Context, loop: bool, interval: float, no_artwork: bool) -> None:
 
     if loop:
         with contextlib.suppress(KeyboardInterrupt):
-            _run(
+            run_source_work(
                 follow(
                     engine,
                     images,
@@ -314,12 +314,12 @@ def sync(ctx: Context, loop: bool, interval: float, no_artwork: bool) -> None:
                     client,
                     artwork=artwork,
                     concurrency=settings.source_concurrency,
-                    progress=_counting(bar),
+                    progress=counting(bar),
                 )
         finally:
             await client.aclose()
 
-    report = _run(once())
+    report = run_source_work(once())
     if not report.leased:
         click.echo("Another process is following the feed; nothing done.", err=True)
         return

@@ -6,7 +6,7 @@ from tvdbd.errors import ConfigError
 from tvdbd.settings import Settings
 from tvdbd.sources.base import Source
 
-SOURCES = ("tvdb-v4", "tvmaze")
+SOURCES = ("tvdb-v4", "tvmaze", "mirror")
 
 
 def open_source(name: str, settings: Settings) -> Source:
@@ -24,4 +24,14 @@ def open_source(name: str, settings: Settings) -> Source:
         from tvdbd.sources.tvmaze.client import Tvmaze
 
         return Tvmaze.from_settings(settings)
+    if name == "mirror":
+        from tvdbd.sources.fetch import policy_from
+        from tvdbd.sources.mirror import V2Server
+
+        return V2Server(
+            settings.mirror_url,
+            settings.mirror_api_key.reveal(),
+            languages=settings.mirror_language_list,
+            policy=policy_from(settings),
+        )
     raise ConfigError(f"Unknown source {name!r}. Expected one of: {', '.join(SOURCES)}.")

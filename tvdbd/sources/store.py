@@ -157,16 +157,19 @@ class FeedLock:
 
     def __init__(self, engine: Engine, name: str):
         self.engine = engine
-        self.key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        self.file_name = name.replace(":", "-")
+        digest = hashlib.sha256(name.encode()).digest()
+        self.key = int.from_bytes(digest[:8], "big", signed=True)
+        self.file_suffix = digest[:6].hex()
         self._conn: Any = None
         self._file: Any = None
 
     def acquire(self) -> bool:
         if is_sqlite(self.engine):
             database = self.engine.url.database or ""
-            folder = Path(database).parent if database and database != ":memory:" else None
-            path = (folder or Path(tempfile.gettempdir())) / f".tvdbd-{self.file_name}.lock"
+            if database and database != ":memory:":
+                path = Path(f"{database}.feed-{self.file_suffix}.lock")
+            else:
+                path = Path(tempfile.gettempdir()) / f"tvdbd-feed-{self.file_suffix}.lock"
             handle = path.open("a+")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
