@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +19,8 @@ from tvdbd.api.http_cache import HttpCache
 from tvdbd.api.middleware import WireNormalizer
 from tvdbd.api.routes import ROUTES
 from tvdbd.auth import TokenIssuer, load_or_create_signing_key
+from tvdbd.cache.invalidation import channel_of, listen
+from tvdbd.cache.invalidation import configure as configure_invalidation
 from tvdbd.cache.marks import marks_for
 from tvdbd.cache.responses import ResponseCache, ResponseStore, serve_hit
 from tvdbd.db.engine import make_engine
@@ -46,9 +50,24 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     images = ImageStore(settings.resolved_image_dir)
     read_through = _read_through(settings, engine, images)
 
+    configure_invalidation(engine, settings.redis_url)
+    channel = channel_of(engine)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        listener = stop = None
+        if settings.response_cache_mb and channel.crosses_hosts:
+            # Other hosts' changes move this host's marks (tvdbd.cache.invalidation).
+            stop, ready = asyncio.Event(), asyncio.Event()
+            listener = asyncio.create_task(listen(channel, responses.marks, stop=stop, ready=ready))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ready.wait(), 10)
         yield
+        if listener is not None and stop is not None:
+            stop.set()
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
         if read_through is not None:
             await read_through.aclose()
 

@@ -86,6 +86,13 @@ class Settings:
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
     )
+    redis_url: str = field(
+        default="",
+        metadata={
+            "help": "Redis URL (redis://host:6379/0) for response-cache invalidation across "
+            "hosts over pub/sub; empty: PostgreSQL's LISTEN/NOTIFY (SQLite has one host)."
+        },
+    )
     # Live sources (tvdbd.sources): TheTVDB v4 with the operator's key, TVmaze's open API.
     tvdb_v4_api_key: Secret = field(
         default=Secret(""),

@@ -10,8 +10,8 @@ into the other slots by id (a collision only causes an extra rebuild, never a st
 The file lives beside the SQLite database, or for PostgreSQL in the system's temporary
 folder under a name derived from the database URL, so any process given the same database
 URL (server workers, `tvdbd import`, tests) finds the same marks without configuration.
-Workers on *other hosts* cannot see them: run PostgreSQL deployments that span hosts with
-the response cache off (`TVDBD_RESPONSE_CACHE_MB=0`).
+Other hosts learn of every bump through tvdbd.cache.invalidation (PostgreSQL NOTIFY, or
+Redis pub/sub), which moves their marks the same way.
 """
 
 from __future__ import annotations
@@ -77,12 +77,18 @@ class ChangeMarks:
         *,
         episode_ids: Iterable[int] = (),
         catalogue: bool = False,
-    ) -> None:
-        """Mark these series and episodes (with ``catalogue``: everything) changed."""
+    ) -> set[int]:
+        """Mark these series and episodes (with ``catalogue``: everything) changed; the
+        slots moved."""
         slots = {self.slot_of(i) for i in series_ids}
         slots.update(self.episode_slot_of(i) for i in episode_ids)
         if catalogue:
             slots.add(0)
+        self.bump_slots(slots)
+        return slots
+
+    def bump_slots(self, slots: Iterable[int]) -> None:
+        slots = set(slots)
         if not slots:
             return
         with self.path.open("rb") as lock:
@@ -113,5 +119,9 @@ def bump_for(
     episode_ids: Iterable[int] = (),
     catalogue: bool = False,
 ) -> None:
-    """Mark changes to ``engine``'s database; call after the commit that made them."""
-    marks_for(engine).bump(series_ids, episode_ids=episode_ids, catalogue=catalogue)
+    """Mark changes to ``engine``'s database; call after the commit that made them. Other
+    hosts are told too (tvdbd.cache.invalidation)."""
+    from tvdbd.cache.invalidation import publish
+
+    slots = marks_for(engine).bump(series_ids, episode_ids=episode_ids, catalogue=catalogue)
+    publish(engine, slots)

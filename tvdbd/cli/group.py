@@ -25,6 +25,7 @@ class Context:
         """The database engine, migrated; a bad URL or an unreachable database is a clean error."""
         from sqlalchemy.exc import OperationalError
 
+        from tvdbd.cache.invalidation import configure
         from tvdbd.db.engine import make_engine
         from tvdbd.db.migrate import upgrade
 
@@ -33,6 +34,8 @@ class Context:
             engine = make_engine(url)
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from None
+        # Changes this command makes reach the servers' caches on every host.
+        configure(engine, self.settings.redis_url)
         if migrate:
             try:
                 upgrade(engine)

@@ -87,15 +87,18 @@ def _start_sync_loop(settings: Settings) -> None:
     import asyncio
     import threading
 
+    from tvdbd.cache.invalidation import configure
     from tvdbd.db.engine import make_engine
     from tvdbd.images.store import ImageStore
     from tvdbd.sources.sync import follow
     from tvdbd.sources.tvdb_v4.client import TvdbV4
 
     def run() -> None:
+        engine = make_engine(settings.resolved_database_url)
+        configure(engine, settings.redis_url)
         asyncio.run(
             follow(
-                make_engine(settings.resolved_database_url),
+                engine,
                 ImageStore(settings.resolved_image_dir),
                 lambda: TvdbV4.from_settings(settings),
                 interval=settings.sync_interval_seconds,

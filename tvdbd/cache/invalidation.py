@@ -1,0 +1,163 @@
+"""Change marks across hosts: every bump is also published, and every server process applies
+what others published to its own host's marks (tvdbd.cache.marks).
+
+- PostgreSQL: `NOTIFY` on a channel named after the database (and schema), `LISTEN` in each
+  worker. Nothing to configure.
+- Redis pub/sub instead, when `TVDBD_REDIS_URL` is set (any backend).
+- SQLite: one host by nature; the marks file is all there is.
+
+A listener that loses its connection reconnects with backoff and then moves every mark
+(whatever it missed is rebuilt once, never served stale). Each worker applies each message:
+several workers of one host bump the same marks more than once, which only moves them
+further. A message reaches the other hosts within milliseconds of the writer's commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from tvdbd.cache.marks import SLOTS, ChangeMarks
+
+log = logging.getLogger("tvdbd.cache")
+
+ALL = "*"
+# NOTIFY payloads are at most 8000 bytes: past this many slots, "everything changed".
+MOST_SLOTS = 1000
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where the marks of one database are published."""
+
+    database_url: str  # the SQLAlchemy URL, password included (never logged)
+    redis_url: str = ""
+
+    @property
+    def name(self) -> str:
+        url = make_url(self.database_url)
+        url = url.set(drivername=url.get_backend_name())
+        digest = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()
+        return f"tvdbd_marks_{digest[:16]}"
+
+    @property
+    def crosses_hosts(self) -> bool:
+        return (
+            bool(self.redis_url) or make_url(self.database_url).get_backend_name() == "postgresql"
+        )
+
+
+_redis_urls: dict[str, str] = {}
+
+
+def configure(engine: Engine, redis_url: str) -> None:
+    """Publish the marks of this engine's database through Redis (set from the settings)."""
+    _redis_urls[engine.url.render_as_string(hide_password=False)] = redis_url
+
+
+def channel_of(engine: Engine) -> Channel:
+    url = engine.url.render_as_string(hide_password=False)
+    return Channel(url, _redis_urls.get(url, ""))
+
+
+def encode(slots: Iterable[int]) -> str:
+    found = sorted(set(slots))
+    return ALL if len(found) > MOST_SLOTS else ",".join(map(str, found))
+
+
+def decode(payload: str) -> list[int] | None:
+    """The slots of a message; None means every slot. Garbage is ignored (an empty list)."""
+    if payload.strip() == ALL:
+        return None
+    try:
+        slots = [int(part) for part in payload.split(",") if part.strip()]
+    except ValueError:
+        return []
+    return [s for s in slots if 0 <= s < SLOTS]
+
+
+def publish(engine: Engine, slots: Iterable[int]) -> None:
+    """Tell the other hosts; failures are logged, never raised (the writer has committed)."""
+    channel = channel_of(engine)
+    if not channel.crosses_hosts:
+        return
+    payload = encode(slots)
+    if not payload:
+        return
+    try:
+        if channel.redis_url:
+            import redis
+
+            client = redis.Redis.from_url(channel.redis_url, socket_timeout=5)
+            try:
+                client.publish(channel.name, payload)
+            finally:
+                client.close()
+        else:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_notify(:channel, :payload)"),
+                             {"channel": channel.name, "payload": payload})  # fmt: skip
+                conn.commit()
+    except Exception as exc:  # the change is stored; other hosts' caches age out at worst
+        log.warning("could not publish cache invalidation: %s", type(exc).__name__)
+
+
+def apply(marks: ChangeMarks, payload: str) -> None:
+    slots = decode(payload)
+    marks.bump_slots(range(SLOTS) if slots is None else slots)
+
+
+async def listen(
+    channel: Channel, marks: ChangeMarks, *, stop: asyncio.Event, ready: asyncio.Event
+) -> None:
+    """Apply what other hosts publish until `stop` is set; `ready` is set once subscribed.
+    Reconnects on failure, then moves every mark (what was published meanwhile is lost)."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            async for payload in _messages(channel, ready):
+                apply(marks, payload)
+                delay = 0.5
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("cache invalidation listener: %s; reconnecting", type(exc).__name__)
+            marks.bump_slots(range(SLOTS))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 30)
+
+
+async def _messages(channel: Channel, ready: asyncio.Event) -> AsyncIterator[str]:
+    if channel.redis_url:
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(channel.redis_url)
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(channel.name)
+            ready.set()
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    data = message["data"]
+                    yield data.decode() if isinstance(data, bytes) else str(data)
+        finally:
+            await pubsub.aclose()
+            await client.aclose()
+        return
+    import psycopg
+
+    url = make_url(channel.database_url).set(drivername="postgresql")
+    conninfo = url.render_as_string(hide_password=False)
+    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+        await conn.execute(f'LISTEN "{channel.name}"')
+        ready.set()
+        async for notify in conn.notifies():
+            yield notify.payload
