@@ -6,12 +6,13 @@ Importing this package registers every part on the group; each part imports only
 
 from __future__ import annotations
 
-from tvdbd.cli import apikeys, catalogue, database, images, mirror, serve, sources, users
+from tvdbd.cli import apikeys, backup, catalogue, database, images, mirror, serve, sources, users
 from tvdbd.cli.group import Context, main
 
 __all__ = [
     "Context",
     "apikeys",
+    "backup",
     "catalogue",
     "database",
     "images",
