@@ -140,6 +140,8 @@ def test_help_lists_every_command_and_option() -> None:
     serve = CliRunner().invoke(main, ["serve", "--help"], env=clean_env()).output
     for name in ("--host", "--port", "--workers", "--api-key-policy", "--no-demo"):
         assert name in serve
+    assert "--accept-version-negotiation" in serve
+    assert "TVDBD_ACCEPT_VERSION_NEGOTIATION" in serve
     assert "--strict" in CliRunner().invoke(main, ["import", "--help"], env=clean_env()).output
 
 
@@ -282,6 +284,42 @@ def test_serve_loads_the_demo_catalogue_into_an_empty_data_dir(tvdbd: Instance) 
     if tvdbd.database_url is None:
         assert (tvdbd.data_dir / "tvdbd.sqlite3").exists()
     assert len(tvdbd.series_ids()) == 9
+
+
+V2_ACCEPT = {"Accept": "application/vnd.thetvdb.v2.1.1"}
+
+
+def _versions(server: Server, path: str, times: int = 8, **headers: str) -> set[str]:
+    """The X-Thetvdb-Api-Version of `times` answers on fresh connections (both workers)."""
+    login = httpx.post(f"{server.base_url}/login", json={"apikey": "demo"}, timeout=10)
+    headers["Authorization"] = f"Bearer {login.json()['token']}"
+    headers["Connection"] = "close"
+    return {
+        httpx.get(f"{server.base_url}{path}", headers=headers, timeout=10).headers[
+            "x-thetvdb-api-version"
+        ]
+        for _ in range(times)
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "v2_version"),
+    [
+        ((), {}, "3.0.0"),
+        (("--accept-version-negotiation",), {}, "2.2.0"),
+        ((), {"TVDBD_ACCEPT_VERSION_NEGOTIATION": "on"}, "2.2.0"),
+        (("--no-accept-version-negotiation",), {"TVDBD_ACCEPT_VERSION_NEGOTIATION": "on"},
+         "3.0.0"),
+    ],
+    ids=["default", "option", "variable", "option-beats-variable"],
+)  # fmt: skip
+def test_serve_passes_accept_version_negotiation_to_every_worker(
+    tvdbd: Instance, options: tuple[str, ...], env: dict[str, str], v2_version: str
+) -> None:
+    # An empty catalogue is enough: the 404 answers carry the version too.
+    with serving(tvdbd, "--no-demo", "--workers", "2", *options, **env) as server:
+        assert _versions(server, "/series/76156", **V2_ACCEPT) == {v2_version}
+        assert _versions(server, "/series/76156") == {"3.0.0"}
 
 
 def test_serve_does_not_load_the_demo_into_a_non_empty_database(tvdbd: Instance) -> None:

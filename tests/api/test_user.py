@@ -32,7 +32,7 @@ from tests.api.accounts import (
 )
 from tests.api.wire import (
     NOT_AUTHORIZED,
-    V2,
+    V3,
     assert_error,
     assert_id_not_found,
     assert_json_error,
@@ -149,8 +149,8 @@ def test_user_key_is_stored_only_as_a_hash(server: LiveServer, alice: Account) -
     assert alice.key not in stored and alice.key.lower() not in stored
 
 
-def test_user_follows_the_negotiated_version(user_api: httpx.Client) -> None:
-    assert_ok(user_api.get("/user", headers={"Accept": "application/vnd.thetvdb.v2.1.1"}), V2)
+def test_user_answers_3_0_0_whatever_accept_by_default(user_api: httpx.Client) -> None:
+    assert_ok(user_api.get("/user", headers={"Accept": "application/vnd.thetvdb.v2.1.1"}), V3)
 
 
 # --- favorites ------------------------------------------------------------------------------

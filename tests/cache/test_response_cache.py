@@ -46,10 +46,13 @@ def cached(
     engine.dispose()
 
 
-def _get(client: httpx.Client, path: str, *, plain: bool) -> httpx.Response:
+def _get(
+    client: httpx.Client, path: str, *, plain: bool, accept: str | None = None
+) -> httpx.Response:
     """A GET on a fresh connection; ``plain`` leaves out Accept-Encoding, so that a stored
     answer is sent before the middleware stack (serve_hit) rather than by the middleware."""
-    request = client.build_request("GET", path, headers={"Connection": "close"})
+    headers = {"Connection": "close", **({"Accept": accept} if accept else {})}
+    request = client.build_request("GET", path, headers=headers)
     if plain:
         del request.headers["accept-encoding"]
     return client.send(request)
@@ -77,6 +80,22 @@ def test_a_stored_answer_sent_early_is_the_same_bytes_as_the_first(
         assert {k: v for k, v in response.headers.items() if k != "date"} == {
             k: v for k, v in first.headers.items() if k != "date"
         }
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["sent-early", "by-the-middleware"])
+def test_by_default_a_stored_answer_is_the_same_whatever_accept(
+    cached: tuple[LiveServer, Engine], plain: bool
+) -> None:
+    server, _ = cached
+    path = f"/series/{SERIES_ID}/episodes"
+    node_tvdb = "application/vnd.thetvdb.v2.1.1"
+    with server.client() as client:
+        first = _get(client, path, plain=plain, accept=node_tvdb)
+        for attempt in range(REPEAT):
+            again = _get(client, path, plain=plain, accept=node_tvdb if attempt % 2 else None)
+            assert again.content == first.content
+            assert again.headers["x-thetvdb-api-version"] == "3.0.0"
+            assert again.headers["etag"] == first.headers["etag"]
 
 
 def test_an_import_is_seen_by_every_worker_at_once(cached: tuple[LiveServer, Engine]) -> None:

@@ -184,10 +184,10 @@ def _v2_document(document: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 def test_the_v2_shapes_match_the_v2_schemas(
-    document: dict[str, Any], api: httpx.Client, path: str, url: str
+    document: dict[str, Any], negotiating_api: httpx.Client, path: str, url: str
 ) -> None:
     schema = schemathesis.openapi.from_dict(_v2_document(document))
-    response = api.get(url, headers={"Accept": V2_ACCEPT})
+    response = negotiating_api.get(url, headers={"Accept": V2_ACCEPT})
     assert response.status_code == 200
     assert response.headers["x-thetvdb-api-version"] == "2.2.0"
     schema[path]["GET"].validate_response(response)
@@ -249,7 +249,8 @@ def _all_null(fields: list[Field], **given: Any) -> dict[str, Any]:
 def null_server(
     backend: str, databases: Databases, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
-    """One series whose records have null for every key a bundle may leave null."""
+    """One series whose records have null for every key a bundle may leave null (both shapes:
+    version negotiation on)."""
     url, engine = databases.new_engine(backend)
     bundle = {
         "series": _all_null(series.FIELDS, id=5, seriesName="Nulls"),
@@ -260,7 +261,9 @@ def null_server(
     report = import_bundles(engine, [bundle])
     assert report.ok, report.errors
     engine.dispose()
-    server = LiveServer(url, tmp_path_factory.mktemp(f"nulls-{backend}"))
+    server = LiveServer(
+        url, tmp_path_factory.mktemp(f"nulls-{backend}"), TVDBD_ACCEPT_VERSION_NEGOTIATION="on"
+    )
     yield server
     server.stop()
 

@@ -139,7 +139,10 @@ _SEARCH_ORDER_V3 = [
     "seriesName", "slug", "status",
 ]  # fmt: skip
 _SEARCH_ORDER_V2 = [k for k in _SEARCH_ORDER_V3 if k not in ("image", "poster")]
-_V2_NOTE = "The 2.2.0 shape, served to `Accept: application/vnd.thetvdb.v2...`."
+_V2_NOTE = (
+    "The 2.2.0 shape, served to `Accept: application/vnd.thetvdb.v2...` when the server has "
+    "accept_version_negotiation on."
+)
 
 
 def component_schemas() -> dict[str, Schema]:
