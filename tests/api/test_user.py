@@ -156,14 +156,15 @@ def test_user_answers_3_0_0_whatever_accept_by_default(user_api: httpx.Client) -
 # --- favorites ------------------------------------------------------------------------------
 
 
-def test_favorites_of_a_new_user_is_data_without_a_favorites_key(
-    user_api: httpx.Client,
-) -> None:
-    # The contract (§3.11, M0NK): `{"data":{}}`; the seed doc's "blank array" is not what
-    # the real API sent.
+NO_FAVORITES = b'{"data":{"favorites":[]}}'
+
+
+def test_favorites_of_a_new_user_is_an_empty_favorites_list(user_api: httpx.Client) -> None:
+    # Contract Part 1 §5: the real API sent `{"data":{}}` (§3.11, M0NK), and clients that
+    # read data["favorites"] crashed on it.
     response = user_api.get("/user/favorites")
     assert_ok(response)
-    assert response.content == b'{"data":{}}'
+    assert response.content == NO_FAVORITES
 
 
 def test_put_favorite_answers_the_updated_list_of_string_ids_in_add_order(
@@ -193,7 +194,7 @@ def test_put_favorite_of_an_unknown_series_is_404_id_not_found(
     user_api: httpx.Client, series_id: str
 ) -> None:
     assert_id_not_found(user_api.put(f"/user/favorites/{series_id}"), series_id)
-    assert user_api.get("/user/favorites").content == b'{"data":{}}'
+    assert user_api.get("/user/favorites").content == NO_FAVORITES
 
 
 def test_delete_favorite_answers_the_updated_list(user_api: httpx.Client) -> None:
@@ -205,13 +206,14 @@ def test_delete_favorite_answers_the_updated_list(user_api: httpx.Client) -> Non
     assert user_api.get("/user/favorites").content == favorites_body(78874, 76156)
 
 
-def test_deleting_the_last_favorite_answers_data_without_a_favorites_key(
+def test_deleting_the_last_favorite_answers_an_empty_favorites_list(
     user_api: httpx.Client,
 ) -> None:
     user_api.put("/user/favorites/78874")
     response = user_api.delete("/user/favorites/78874")
     assert_ok(response)
-    assert response.content == b'{"data":{}}'
+    assert response.content == NO_FAVORITES
+    assert user_api.get("/user/favorites").content == NO_FAVORITES
 
 
 @pytest.mark.parametrize("series_id", ["73739", "1", "abc"])

@@ -291,8 +291,9 @@ def component_schemas() -> dict[str, Schema]:
         },
         "Favorites": {
             "type": "object",
-            "description": "Series ids as strings, in the order added; no key when none.",
-            "properties": {"favorites": {**STRINGS, "minItems": 1}},
+            "description": "Series ids as strings, in the order added; `[]` when none.",
+            "properties": {"favorites": STRINGS},
+            "required": ["favorites"],
             "additionalProperties": False,
         },
         "Rating": {
