@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from tests.api.wire import DOCUMENTED_ROUTES, DOCUMENTED_USER_ROUTES
 from tests.support import SHARED
@@ -52,6 +52,15 @@ def test_each_path_is_routed_once_to_its_own_handler() -> None:
     endpoints = [r.endpoint for r in ROUTES if isinstance(r, Route)]
     assert len(endpoints) == len(set(endpoints))
     assert all(callable(e) for e in endpoints)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "POST"])
+def test_a_path_without_parameters_is_matched_by_its_own_route_alone(method: str) -> None:
+    routes = [r for r in ROUTES if isinstance(r, Route)]
+    for literal in (r for r in routes if not r.param_convertors):
+        scope = {"type": "http", "method": method, "path": literal.path, "root_path": ""}
+        matching = [r.path for r in routes if r.matches(scope)[0] != Match.NONE]
+        assert matching == [literal.path]
 
 
 def test_movie_routes_of_v3_are_not_served() -> None:

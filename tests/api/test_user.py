@@ -510,13 +510,21 @@ def test_a_wrong_method_on_a_user_route_is_405_with_allow(
     allowed = _USER_ROUTES[path].split(", ")
     if method in allowed:
         return
-    if path == "/user/ratings/query/params" and method == "DELETE":
-        # Also the path of DELETE /user/ratings/{itemType}/{itemId}, itemType "query".
-        assert_json_error(user_api.delete(path), 400)
-        return
     response = user_api.request(method, path)
     assert_error(response, 405, "Method not allowed")
     assert sorted(response.headers["allow"].split(", ")) == allowed
+
+
+def test_delete_on_ratings_query_params_is_405_not_a_rating_of_item_type_query(
+    user_api: httpx.Client,
+) -> None:
+    # The path also fits DELETE /user/ratings/{itemType}/{itemId}; the literal route owns it.
+    response = user_api.delete("/user/ratings/query/params")
+    assert_error(response, 405, "Method not allowed")
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "HEAD"]
+    # Other item types still reach the rating routes.
+    assert_json_error(user_api.delete("/user/ratings/query/other"), 400)
+    assert_json_error(user_api.put("/user/ratings/query/params/5"), 400)
 
 
 # --- who may use the /user routes -----------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tvdbd.api import (
     auth_routes,
@@ -33,6 +34,26 @@ def _inline(handler: Callable[[Request], Response]) -> Callable[[Request], Await
         return handler(request)
 
     return endpoint
+
+
+def literal_paths_win(routes: Sequence[BaseRoute]) -> None:
+    """Make a path without parameters belong to its own route alone.
+
+    Starlette prefers any route whose path *and* method match over one whose path alone
+    does, so `DELETE /user/ratings/query/params` went to `DELETE
+    /user/ratings/{itemType}/{itemId}` (itemType `query`) and answered 400 instead of 405.
+    Each route with parameters is told not to match the literal paths of the table, so a
+    wrong method on a literal path is 405 with its route's `Allow`, like everywhere else.
+    """
+    literal = [r.path for r in routes if isinstance(r, Route) and not r.param_convertors]
+    for route in routes:
+        if not isinstance(route, Route) or not route.param_convertors:
+            continue
+        taken = [path for path in literal if route.path_regex.match(path)]
+        if taken:
+            others = "|".join(re.escape(path) for path in taken)
+            pattern = route.path_regex.pattern.removeprefix("^")
+            route.path_regex = re.compile(f"^(?!(?:{others})$){pattern}")
 
 
 ROUTES = [
@@ -96,3 +117,4 @@ ROUTES = [
     # Documentation for people and tools (no token): /openapi.json, the page at / and /swagger
     *docs.ROUTES,
 ]
+literal_paths_win(ROUTES)
