@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -25,11 +26,25 @@ from tvdbd.errors import TvdbdError
 @pass_context
 def import_command(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
     """Import a bundle file (JSON Lines, .gz accepted, - for stdin)."""
+    if images_dir is not None and bundle == "-":
+        # The files are found in a second read of the bundle, after the import: standard
+        # input is kept in a temporary file (gunzipped) for it.
+        from tvdbd.bundles.files import spool_standard_input
+
+        with tempfile.TemporaryDirectory(prefix="tvdbd-import-") as folder:
+            spooled = Path(folder) / "bundle.jsonl"
+            try:
+                spool_standard_input(spooled)
+            except (OSError, EOFError) as exc:
+                raise click.ClickException(f"Cannot read standard input: {exc}") from None
+            _import(ctx, str(spooled), strict, images_dir)
+        return
+    _import(ctx, bundle, strict, images_dir)
+
+
+def _import(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
     from tvdbd.bundles.importer import import_file
 
-    if images_dir is not None and bundle == "-":
-        # The files are found in a second read of the bundle, after the import.
-        raise click.UsageError("--images needs a bundle file, not standard input.")
     engine = ctx.engine()
     with tqdm(unit="B", unit_scale=True, desc="import", disable=None, leave=False) as bar:
 
