@@ -279,7 +279,7 @@ def test_serve_loads_the_demo_catalogue_into_an_empty_data_dir(tvdbd: Instance) 
         response = _get(server, "/series/76156")
     assert response.status_code == 200
     assert response.json()["data"]["seriesName"] == "Scrubs"
-    assert "Loaded the demo catalogue: 9 series." in server.log()
+    assert "Loaded the demo catalogue: 9 series, 3 movies." in server.log()
     assert (tvdbd.data_dir / "jwt-signing.key").exists()
     if tvdbd.database_url is None:
         assert (tvdbd.data_dir / "tvdbd.sqlite3").exists()
@@ -354,6 +354,16 @@ def test_import_and_export_handle_gz_files(tvdbd: Instance, tmp_path: Path) -> N
     assert done.stdout == b""
     assert done.stderr == b"Exported 2 series.\n"
     assert gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()) == CANONICAL_TEXT
+
+
+def test_import_and_export_count_movie_lines(tvdbd: Instance, tmp_path: Path) -> None:
+    movies = b"".join(line({"movie": {"id": i}, "lastUpdated": i}) for i in (2, 1))
+    done = ok(tvdbd.run("import", "-", input=CANONICAL_TEXT + movies))
+    assert done.stderr == b"Imported 2 series, 2 movie(s), 0 unchanged, 0 bad line(s).\n"
+    exported = ok(tvdbd.run("export", "-"))
+    assert exported.stderr == b"Exported 2 series, 2 movie(s).\n"
+    ids = [orjson.loads(raw).get("movie", {}).get("id") for raw in exported.stdout.splitlines()]
+    assert ids == [None, None, 1, 2]
 
 
 def test_export_to_standard_output_writes_only_bundles_there(tvdbd: Instance) -> None:

@@ -75,6 +75,8 @@ FAMILY_URLS = [
     "/series/76156/images/query/params",
     "/updated/query?fromTime=1590000000",
     "/updated/query/params",
+    "/movies/107",
+    "/movieupdates?since=0",
 ]
 
 
@@ -234,6 +236,8 @@ def test_v2_filter_knows_only_v2_keys(negotiating_api: httpx.Client) -> None:
         "/search/series/params",
         "/updated/query?fromTime=1590000000",
         "/updated/query/params",
+        "/movies/107",
+        "/movieupdates?since=0",
     ],
 )
 def test_records_without_a_v2_variant_are_the_same_in_both_shapes(

@@ -476,7 +476,9 @@ def test_a_failure_in_the_middle_of_a_series_leaves_its_old_version_intact(
 ) -> None:
     assert import_bundles(engine, [OLD_VERSION]).ok
     before = snapshot(engine, 70)
-    assert all(before.values())  # the old version has rows in every table
+    # The old version has rows in every table but series_sources (migration 0005), which
+    # no bundle fills yet.
+    assert all(rows for table, rows in before.items() if table != "series_sources")
     fail_inserting_image(engine, 666)
     failing = {**NEW_VERSION, "images": [{"id": 5}, {"id": 666}]}
     report = import_bundles(engine, [minimal(69, "Before"), failing, minimal(72, "After")])

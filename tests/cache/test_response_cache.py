@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import Engine
 
@@ -113,6 +114,27 @@ def test_an_import_is_seen_by_every_worker_at_once(cached: tuple[LiveServer, Eng
         searched = _answers(client, "/search/series?name=renamed")
         assert {status for status, _ in searched} == {200}
         import_bundles(engine, [BUNDLE])  # put it back for the other tests
+
+
+MOVIE_ID = 990_777
+
+
+def _movie_line(runtime: int, last_updated: int) -> dict[str, Any]:
+    return {"movie": {"id": MOVIE_ID, "runtime": runtime}, "lastUpdated": last_updated}
+
+
+def test_a_movie_import_is_seen_by_every_worker_at_once(cached: tuple[LiveServer, Engine]) -> None:
+    server, engine = cached
+    movie, updates = f"/movies/{MOVIE_ID}", "/movieupdates?since=1700000000"
+    with server.client() as client:
+        assert {status for status, _ in _answers(client, movie)} == {404}  # cached 404s
+        assert {orjson.dumps(b) for _, b in _answers(client, updates)} == {b'{"movies":[]}'}
+        assert import_bundles(engine, [_movie_line(90, 1_700_000_000)]).movies == 1
+        assert {a[1]["data"]["runtime"] for a in _answers(client, movie)} == {90}
+        assert {tuple(a[1]["movies"]) for a in _answers(client, updates)} == {(MOVIE_ID,)}
+        assert import_bundles(engine, [_movie_line(95, 1_600_000_000)]).movies == 1
+        assert {a[1]["data"]["runtime"] for a in _answers(client, movie)} == {95}
+        assert {tuple(a[1]["movies"]) for a in _answers(client, updates)} == {()}
 
 
 def test_a_rating_is_seen_in_every_cached_answer_at_once(

@@ -290,3 +290,19 @@ def test_records_with_every_nullable_key_null_match_the_document(
             assert response.status_code == 200, (url, response.text)
             schema[path]["GET"].validate_response(response)
         assert client.get("/series/5").json()["data"]["network"] is None
+
+
+def test_the_movie_routes_are_documented_with_their_v3_answers(document: dict[str, Any]) -> None:
+    movie = document["paths"]["/movies/{id}"]["get"]
+    assert movie["tags"] == ["Movies"]
+    assert set(movie["responses"]) == {"200", "304", "401", "404"}
+    updates = document["paths"]["/movieupdates"]["get"]
+    assert set(updates["responses"]) == {"200", "304", "401", "405", "422"}
+    ok = updates["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/MovieUpdates"}  # bare, no `data`
+    schema = document["components"]["schemas"]["Movie"]
+    assert schema["required"] == [
+        "id", "url", "runtime", "artworks", "genres", "people", "release_dates", "remoteids",
+        "trailers", "translations",
+    ]  # fmt: skip
+    assert "Movies" in [tag["name"] for tag in document["tags"]]

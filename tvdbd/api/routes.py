@@ -1,4 +1,5 @@
-"""Every route of TheTVDB API v2, in the order of its documentation."""
+"""Every route of TheTVDB API v2 (and v3's two movie routes), in the order of its
+documentation (contract §2)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tvdbd.api import (
     banners,
     episodes_routes,
     misc_routes,
+    movie_routes,
     search_routes,
     series_routes,
     user_routes,
@@ -112,6 +114,9 @@ ROUTES = [
         "/user/ratings/{itemType}/{itemId}/{itemRating}", user_routes.put_rating, methods=["PUT"]
     ),
     Route("/user/ratings/{itemType}/{itemId}", user_routes.delete_rating, methods=["DELETE"]),
+    # Movies (v3)
+    Route("/movies/{id}", _inline(movie_routes.get_movie), methods=["GET"]),
+    Route("/movieupdates", _inline(movie_routes.movie_updates), methods=["GET"]),
     # Artwork files (no token, as on the real site); GET also answers HEAD
     Route("/banners/{path:path}", banners.get_banner, methods=["GET"]),
     # Documentation for people and tools (no token): /openapi.json, the page at / and /swagger

@@ -19,7 +19,7 @@ What an answer depends on:
 - `/series/{id}...`: that series (its mark moves on import of the series and on ratings);
 - `/episodes/{id}`: that episode (its mark moves on ratings of it) and the catalogue (every
   import moves that mark);
-- everything: the catalogue mark, which every import moves.
+- everything (movie answers only on it): the catalogue mark, which every import moves.
 User routes, login, artwork files and the docs are never cached.
 """
 
@@ -41,7 +41,9 @@ from tvdbd.languages import pick_language
 from tvdbd.records.render import V3
 
 _EPISODE_PATH = re.compile(r"^/episodes/([^/]+)$")
-_CACHED_PREFIXES = ("/series/", "/episodes/", "/search/", "/updated/", "/languages")
+_CACHED_PREFIXES = (
+    "/series/", "/episodes/", "/search/", "/updated/", "/languages", "/movies/", "/movieupdates",
+)  # fmt: skip
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
 # Headers that make the HTTP cache layer change an answer (see tvdbd.api.http_cache).
 _HTTP_CACHE_HEADERS = frozenset((b"accept-encoding", b"if-none-match", b"if-modified-since"))

@@ -66,7 +66,9 @@ def _import(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) ->
         click.echo(f"Refused: {len(report.errors)} bad line(s); nothing was imported.", err=True)
         sys.exit(1)
     click.echo(
-        f"Imported {report.imported} series, {report.unchanged} unchanged, "
+        f"Imported {report.imported} series, "
+        + (f"{report.movies} movie(s), " if report.movies else "")
+        + f"{report.unchanged} unchanged, "
         + (f"{report.users} user(s), " if report.users else "")
         + f"{len(report.errors)} bad line(s).",
         err=True,
@@ -92,7 +94,8 @@ def export_command(ctx: Context, bundle: str, with_users: bool) -> None:
     from tvdbd.bundles.exporter import export_file
 
     try:
-        count = export_file(ctx.engine(), bundle, with_users=with_users)
+        report = export_file(ctx.engine(), bundle, with_users=with_users)
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Exported {count} series.", err=True)
+    movies = f", {report.movies} movie(s)" if report.movies else ""
+    click.echo(f"Exported {report.series} series{movies}.", err=True)

@@ -51,7 +51,10 @@ def serve(
     if settings.load_demo:
         report = load_demo_if_empty(engine)
         if report is not None:
-            click.echo(f"Loaded the demo catalogue: {report.imported} series.", err=True)
+            click.echo(
+                f"Loaded the demo catalogue: {report.imported} series, {report.movies} movies.",
+                err=True,
+            )
             drawn = draw_demo_images(settings.resolved_image_dir)
             click.echo(f"Drew {drawn} demo images into {settings.resolved_image_dir}.", err=True)
     engine.dispose()
