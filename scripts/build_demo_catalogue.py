@@ -4,10 +4,12 @@ Usage (from the repository root):
 
     python scripts/build_demo_catalogue.py /work/shared/recorded-api tvdbd/data/demo-catalogue.jsonl
 
-Facts (names, numbers, dates, ids, file names, credits, ratings) are taken from the recordings.
-Overview texts are NOT: every `overview` written here is null or a one-line summary written for
-this project (see OWN_* below), and a self-check refuses any output that shares a 40-character
-run with an overview found in the recordings. Stdlib only; the output is deterministic.
+Facts (names, numbers, dates, ids, file names, credits, ratings) are taken from the recordings;
+the movie lines (v3 `/movies/{id}`) come from the facts in scripts/demo_movies.json, which
+says where they are from. Overview texts are NOT copied: every `overview` written here is null
+or a one-line summary written for this project (see OWN_* below), and a self-check refuses
+any output that shares a 40-character run with an overview found in the recordings.
+Stdlib only; the output is deterministic.
 """
 
 from __future__ import annotations
@@ -137,6 +139,91 @@ OWN_EPISODE_OVERVIEW: dict[tuple[int, str], str] = {
     (127131, "en"): "First half of the two-part opening: the crash and the first day after it.",
     (297999, "en"): "The feature-length pilot that introduces the ship and the people aboard.",
 }
+
+
+OWN_MOVIE_OVERVIEW: dict[tuple[int, str], str | None] = {
+    (74, "en"): "Final part of the fantasy trilogy: the war for Middle-earth comes to its end "
+    "while two hobbits reach the mountain.",
+    (74, "de"): "Letzter Teil der Fantasy-Trilogie: der Krieg um Mittelerde wird entschieden.",
+    (107, "en"): "First part of the fantasy trilogy: a hobbit sets out with eight companions "
+    "to destroy a dangerous ring.",
+    (107, "de"): "Erster Teil der Fantasy-Trilogie: ein Hobbit bricht mit acht Gefährten auf.",
+    (157, "en"): "Second part of the fantasy trilogy: the companions, scattered, fight on "
+    "in three places at once.",
+    (157, "de"): "Zweiter Teil der Fantasy-Trilogie: die getrennten Gefährten kämpfen weiter.",
+}
+MOVIE_FACTS = Path(__file__).with_name("demo_movies.json")
+# Wire order of the movie record and of its parts (api-contract §3.12).
+MOVIE_KEYS = (
+    "id", "url", "runtime", "artworks", "genres", "people", "release_dates", "remoteids",
+    "trailers", "translations",
+)  # fmt: skip
+PERSON_KEYS = (
+    "id", "imdb_id", "is_featured", "name", "people_facebook", "people_id", "people_image",
+    "people_instagram", "people_twitter", "role", "role_image",
+)  # fmt: skip
+
+
+def person(name: str, role: str | None = None) -> Record:
+    """A credit: the name (and role) are facts; ids and links we do not have are null."""
+    known = {"name": name, "role": role}
+    return {key: known.get(key) for key in PERSON_KEYS}
+
+
+def movie_line(facts: Record) -> Record:
+    """A movie line of the bundle format: `{"movie": {...}, "lastUpdated": n}`."""
+    movie_id = facts["id"]
+    artworks = [
+        {"id": None, "artwork_type": kind, "url": f"movies/{movie_id}/{folder}/{movie_id}.jpg",
+         "thumb_url": f"movies/{movie_id}/{folder}/{movie_id}_t.jpg", "tags": None,
+         "is_primary": True, "width": width, "height": height}
+        for kind, folder, width, height in (
+            ("poster", "posters", 680, 1000), ("background", "backgrounds", 1920, 1080))
+    ]  # fmt: skip
+    translations = [
+        {"language_code": lang, "name": name, "overview": OWN_MOVIE_OVERVIEW.get((movie_id, lang)),
+         "tagline": None, "is_primary": lang == "en"}
+        for lang, name in facts["names"].items()
+    ]  # fmt: skip
+    movie = {
+        "id": movie_id,
+        "url": f"https://thetvdb.com/movies/{facts['slug']}",
+        "runtime": facts["runtime"],
+        "artworks": artworks,
+        "genres": [{"id": None, "name": genre, "url": None} for genre in facts["genres"]],
+        "people": {
+            "actors": [person(name, role) for name, role in facts["actors"]],
+            "directors": [person(name, "Director") for name in facts["directors"]],
+            "producers": [person(name, "Producer") for name in facts["producers"]],
+            "writers": [person(name, "Writer") for name in facts["writers"]],
+        },
+        "release_dates": [{"type": "theatrical", "date": facts["released"], "country": "us"}],
+        "remoteids": [
+            {
+                "id": facts["imdb"],
+                "source_id": None,
+                "source_name": "IMDB",
+                "source_url": "https://www.imdb.com",
+                "url": f"https://www.imdb.com/title/{facts['imdb']}/",
+            },
+            {
+                "id": facts["tmdb"],
+                "source_id": None,
+                "source_name": "TheMovieDB.com",
+                "source_url": "https://www.themoviedb.org",
+                "url": f"https://www.themoviedb.org/movie/{facts['tmdb']}",
+            },
+        ],
+        "trailers": [],
+        "translations": translations,
+    }
+    return {"movie": ordered(movie, MOVIE_KEYS), "lastUpdated": facts["lastUpdated"]}
+
+
+def build_movies() -> list[Record]:
+    """The movie lines, in movie id order."""
+    facts = json.loads(MOVIE_FACTS.read_text(encoding="utf-8"))["movies"]
+    return sorted((movie_line(f) for f in facts), key=lambda line: line["movie"]["id"])
 
 
 def load(path: Path) -> Record:
@@ -394,7 +481,7 @@ def check_no_copied_overview(bundles: list[Record], src: Path) -> tuple[int, int
     return overviews, written
 
 
-def self_check(bundles: list[Record], src: Path) -> str:
+def self_check(bundles: list[Record], movies: list[Record], src: Path) -> str:
     """Assert the catalogue covers what the demo and the tests need; return a summary line."""
     ids = [b["series"]["id"] for b in bundles]
     assert len(ids) >= 5 and ids == sorted(set(ids)), ids
@@ -423,13 +510,21 @@ def self_check(bundles: list[Record], src: Path) -> str:
     images = [i for b in bundles for i in b.get("images", [])]
     assert actors, "no actors"
     assert {i["keyType"] for i in images} == set(IMAGE_KEY_TYPES), "missing image key types"
-    overviews, written = check_no_copied_overview(bundles, src)
+    movie_ids = [m["movie"]["id"] for m in movies]
+    assert len(movie_ids) >= 3 and movie_ids == sorted(set(movie_ids)), movie_ids
+    for line in movies:
+        m = line["movie"]
+        assert list(line) == ["movie", "lastUpdated"] and list(m) == list(MOVIE_KEYS)
+        assert sum(t["is_primary"] for t in m["translations"]) == 1, m["id"]
+        assert all(list(p) == list(PERSON_KEYS) for ps in m["people"].values() for p in ps)
+    overviews, written = check_no_copied_overview([*bundles, *movies], src)
     return (
         f"{len(bundles)} series, {len(episodes)} episodes "
         f"({sum(e['airedSeason'] == 0 for e in episodes)} specials), {len(actors)} actors, "
         f"{len(images)} images, {len(aliases)} aliases, translations "
         f"{'/'.join(sorted(series_langs))} (series) {'/'.join(sorted(episode_langs))} "
-        f"(episodes), {overviews} overviews of which {written} own one-liners, rest null "
+        f"(episodes), {len(movies)} movies, {overviews} overviews of which {written} own "
+        f"one-liners, rest null "
         f"(none copied from the recordings)"
     )
 
@@ -442,8 +537,11 @@ def main(argv: list[str]) -> int:
         return 2
     src, out = Path(argv[1]), Path(argv[2])
     bundles = build(src)
-    summary = self_check(bundles, src)
-    lines = [json.dumps(b, separators=(",", ":"), ensure_ascii=False) + "\n" for b in bundles]
+    movies = build_movies()
+    summary = self_check(bundles, movies, src)
+    lines = [
+        json.dumps(b, separators=(",", ":"), ensure_ascii=False) + "\n" for b in [*bundles, *movies]
+    ]
     out.write_text("".join(lines), encoding="utf-8")
     print(f"{out}: {summary}")
     return 0

@@ -38,6 +38,28 @@ def demo_server(
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def negotiating_server(
+    demo_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A second live server on the demo server's database with `accept_version_negotiation`
+    on: `Accept: application/vnd.thetvdb.v2...` gets the v2.2.0 shapes there."""
+    server = LiveServer(
+        demo_server.database_url,
+        Path(tmp_path_factory.mktemp("negotiating")),
+        TVDBD_ACCEPT_VERSION_NEGOTIATION="on",
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def negotiating_api(negotiating_server: LiveServer) -> Iterator[httpx.Client]:
+    """An authenticated client of `negotiating_server`; tests pass headers per request."""
+    with negotiating_server.client() as client:
+        yield client
+
+
 @pytest.fixture
 def api(demo_server: LiveServer) -> Iterator[httpx.Client]:
     """An authenticated client of the demo server."""

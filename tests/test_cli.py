@@ -140,6 +140,8 @@ def test_help_lists_every_command_and_option() -> None:
     serve = CliRunner().invoke(main, ["serve", "--help"], env=clean_env()).output
     for name in ("--host", "--port", "--workers", "--api-key-policy", "--no-demo"):
         assert name in serve
+    assert "--accept-version-negotiation" in serve
+    assert "TVDBD_ACCEPT_VERSION_NEGOTIATION" in serve
     assert "--strict" in CliRunner().invoke(main, ["import", "--help"], env=clean_env()).output
 
 
@@ -277,11 +279,47 @@ def test_serve_loads_the_demo_catalogue_into_an_empty_data_dir(tvdbd: Instance) 
         response = _get(server, "/series/76156")
     assert response.status_code == 200
     assert response.json()["data"]["seriesName"] == "Scrubs"
-    assert "Loaded the demo catalogue: 9 series." in server.log()
+    assert "Loaded the demo catalogue: 9 series, 3 movies." in server.log()
     assert (tvdbd.data_dir / "jwt-signing.key").exists()
     if tvdbd.database_url is None:
         assert (tvdbd.data_dir / "tvdbd.sqlite3").exists()
     assert len(tvdbd.series_ids()) == 9
+
+
+V2_ACCEPT = {"Accept": "application/vnd.thetvdb.v2.1.1"}
+
+
+def _versions(server: Server, path: str, times: int = 8, **headers: str) -> set[str]:
+    """The X-Thetvdb-Api-Version of `times` answers on fresh connections (both workers)."""
+    login = httpx.post(f"{server.base_url}/login", json={"apikey": "demo"}, timeout=10)
+    headers["Authorization"] = f"Bearer {login.json()['token']}"
+    headers["Connection"] = "close"
+    return {
+        httpx.get(f"{server.base_url}{path}", headers=headers, timeout=10).headers[
+            "x-thetvdb-api-version"
+        ]
+        for _ in range(times)
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "v2_version"),
+    [
+        ((), {}, "3.0.0"),
+        (("--accept-version-negotiation",), {}, "2.2.0"),
+        ((), {"TVDBD_ACCEPT_VERSION_NEGOTIATION": "on"}, "2.2.0"),
+        (("--no-accept-version-negotiation",), {"TVDBD_ACCEPT_VERSION_NEGOTIATION": "on"},
+         "3.0.0"),
+    ],
+    ids=["default", "option", "variable", "option-beats-variable"],
+)  # fmt: skip
+def test_serve_passes_accept_version_negotiation_to_every_worker(
+    tvdbd: Instance, options: tuple[str, ...], env: dict[str, str], v2_version: str
+) -> None:
+    # An empty catalogue is enough: the 404 answers carry the version too.
+    with serving(tvdbd, "--no-demo", "--workers", "2", *options, **env) as server:
+        assert _versions(server, "/series/76156", **V2_ACCEPT) == {v2_version}
+        assert _versions(server, "/series/76156") == {"3.0.0"}
 
 
 def test_serve_does_not_load_the_demo_into_a_non_empty_database(tvdbd: Instance) -> None:
@@ -316,6 +354,16 @@ def test_import_and_export_handle_gz_files(tvdbd: Instance, tmp_path: Path) -> N
     assert done.stdout == b""
     assert done.stderr == b"Exported 2 series.\n"
     assert gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()) == CANONICAL_TEXT
+
+
+def test_import_and_export_count_movie_lines(tvdbd: Instance, tmp_path: Path) -> None:
+    movies = b"".join(line({"movie": {"id": i}, "lastUpdated": i}) for i in (2, 1))
+    done = ok(tvdbd.run("import", "-", input=CANONICAL_TEXT + movies))
+    assert done.stderr == b"Imported 2 series, 2 movie(s), 0 unchanged, 0 bad line(s).\n"
+    exported = ok(tvdbd.run("export", "-"))
+    assert exported.stderr == b"Exported 2 series, 2 movie(s).\n"
+    ids = [orjson.loads(raw).get("movie", {}).get("id") for raw in exported.stdout.splitlines()]
+    assert ids == [None, None, 1, 2]
 
 
 def test_export_to_standard_output_writes_only_bundles_there(tvdbd: Instance) -> None:

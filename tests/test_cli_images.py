@@ -119,12 +119,28 @@ def test_import_images_goes_to_the_image_dir_setting(
     assert not (tvdbd.data_dir / "banners").exists()
 
 
-def test_import_images_needs_a_file_and_an_existing_folder(
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_import_images_reads_the_bundle_from_standard_input(
+    tvdbd: Instance, source: Path, tmp_path: Path, gzipped: bool
+) -> None:
+    data = orjson.dumps(BUNDLE) + b"\n"
+    done = ok(
+        tvdbd.run(
+            "import", "--images", str(source), "-", input=gzip.compress(data) if gzipped else data
+        )
+    )
+    errors = done.stderr.decode()
+    assert errors.startswith("Imported 1 series, 0 unchanged, 0 bad line(s).\n"), errors
+    assert errors.endswith(f"Images: 7 copied, 0 already there, 1 missing from {source}.\n")
+    store = tvdbd.data_dir / "banners"
+    stored = sorted(str(p.relative_to(store)) for p in store.rglob("*") if p.is_file())
+    assert stored == sorted(PRESENT)
+    assert tvdbd.series_ids() == [70001]
+
+
+def test_import_images_needs_an_existing_folder(
     tvdbd: Instance, source: Path, tmp_path: Path
 ) -> None:
-    done = tvdbd.run("import", "--images", str(source), "-", input=orjson.dumps(BUNDLE))
-    assert done.returncode == 2
-    assert b"--images needs a bundle file, not standard input." in done.stderr
     bundle = write_bundle(tmp_path / "bundle.jsonl")
     done = tvdbd.run("import", "--images", str(tmp_path / "nope"), str(bundle))
     assert done.returncode == 2

@@ -24,6 +24,7 @@ def test_defaults_are_sqlite_in_tvdbd_data_and_any_api_key() -> None:
     assert settings.api_key_policy == "any"
     assert settings.token_lifetime_seconds == 86400
     assert settings.load_demo is True
+    assert settings.accept_version_negotiation is False
     assert settings.resolved_signing_key_file == Path("tvdbd-data") / "jwt-signing.key"
     expected = (Path.cwd() / "tvdbd-data" / "tvdbd.sqlite3").resolve()
     assert settings.resolved_database_url == f"sqlite:///{expected}"
@@ -44,6 +45,7 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
             "TVDBD_TOKEN_LIFETIME_SECONDS": " 3600 ",
             "TVDBD_SIGNING_KEY_FILE": str(tmp_path / "key"),
             "TVDBD_LOAD_DEMO": "off",
+            "TVDBD_ACCEPT_VERSION_NEGOTIATION": "on",
             "TVDBD_UNKNOWN": "ignored",
         }
     )
@@ -54,6 +56,7 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
         token_lifetime_seconds=3600,
         signing_key_file=tmp_path / "key",
         load_demo=False,
+        accept_version_negotiation=True,
     )
     assert settings.resolved_database_url == "postgresql://u@h/db"
     assert settings.resolved_signing_key_file == tmp_path / "key"
@@ -92,6 +95,8 @@ BAD_VALUES = [
     ("TVDBD_TOKEN_LIFETIME_SECONDS", "-60",
      "Setting 'token_lifetime_seconds' has value -60. Expected a positive number of seconds."),
     ("TVDBD_LOAD_DEMO", "maybe", "Setting 'load_demo' has value 'maybe'. Not a valid bool."),
+    ("TVDBD_ACCEPT_VERSION_NEGOTIATION", "v2",
+     "Setting 'accept_version_negotiation' has value 'v2'. Not a valid bool."),
 ]  # fmt: skip
 
 

@@ -60,7 +60,7 @@ def scrubs(make_tvdb: MakeTvdb) -> Iterator[tuple[Any, RedirectingSession]]:
 def demo_bundle(series_id: int) -> dict[str, Any]:
     for line in DEMO_BUNDLE.read_text(encoding="utf-8").splitlines():
         bundle: dict[str, Any] = json.loads(line)
-        if bundle["series"]["id"] == series_id:
+        if bundle.get("series", {}).get("id") == series_id:
             return bundle
     raise KeyError(series_id)
 

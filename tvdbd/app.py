@@ -46,7 +46,10 @@ class TvdbdApp(Starlette):
 def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     """Build the ASGI app; the database must already be migrated (see `tvdbd serve`)."""
     engine = engine or make_engine(settings.resolved_database_url)
-    responses = ResponseStore(marks_for(engine), settings.response_cache_mb * 1024 * 1024)
+    negotiate = settings.accept_version_negotiation
+    responses = ResponseStore(
+        marks_for(engine), settings.response_cache_mb * 1024 * 1024, negotiate=negotiate
+    )
     images = ImageStore(settings.resolved_image_dir)
     read_through = _read_through(settings, engine, images)
 
@@ -76,7 +79,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
         routes=ROUTES,
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
-            Middleware(WireNormalizer),
+            Middleware(WireNormalizer, negotiate=negotiate),
             Middleware(HttpCache, last_modified_for=series_last_updated),
             # Inside HttpCache: cached answers still get 304s and compression.
             Middleware(ResponseCache, store=responses),

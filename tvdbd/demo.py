@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from tvdbd.bundles.importer import ImportReport, import_file
-from tvdbd.db.schema import series_table
+from tvdbd.db.schema import movies, series_table
 
 
 def demo_bundle_path() -> Path:
@@ -16,8 +16,12 @@ def demo_bundle_path() -> Path:
 
 
 def catalogue_is_empty(engine: Engine) -> bool:
+    """No series and no movie: a database the demo may fill."""
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(series_table)).scalar_one() == 0
+        return all(
+            conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+            for table in (series_table, movies)
+        )
 
 
 def load_demo_if_empty(engine: Engine) -> ImportReport | None:

@@ -64,17 +64,32 @@ class Conflict(ApiError):
     default_message = "Conflict"
 
 
+class Unprocessable(ApiError):
+    """A query parameter that is there but unusable (`/movieupdates?since=abc`, v3 swagger)."""
+
+    status = 422
+    default_message = "No valid query params given"
+
+
 class ConfigError(TvdbdError):
     """A setting has a value we cannot use; the message names the setting and the value."""
 
 
 class BundleError(TvdbdError):
-    """A bundle line that cannot be imported; names the line, series id and field."""
+    """A bundle line that cannot be imported; names the line, series (or movie) id and field."""
 
-    def __init__(self, reason: str, *, field: str | None = None, series_id: object = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        field: str | None = None,
+        series_id: object = None,
+        movie_id: object = None,
+    ):
         self.reason = reason
         self.field = field
         self.series_id = series_id
+        self.movie_id = movie_id
         self.line: int | None = None
         super().__init__(reason)
 
@@ -84,6 +99,8 @@ class BundleError(TvdbdError):
             parts.append(f"line {self.line}")
         if self.series_id is not None:
             parts.append(f"series {self.series_id}")
+        if self.movie_id is not None:
+            parts.append(f"movie {self.movie_id}")
         if self.field:
             parts.append(f"field {self.field}")
         where = ", ".join(parts)

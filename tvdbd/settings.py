@@ -188,6 +188,14 @@ class Settings:
             "(0: only `tvdbd sync` does)."
         },
     )
+    accept_version_negotiation: bool = field(
+        default=False,
+        metadata={
+            "help": "Serve the v2.2.0 record shapes to `Accept: application/vnd.thetvdb.v2...`; "
+            "off (the default), every request gets the 3.0.0 shapes whatever Accept says, "
+            "as the real API did in its last years."
+        },
+    )
 
     def __post_init__(self) -> None:
         if self.api_key_policy not in API_KEY_POLICIES:

@@ -27,6 +27,23 @@ def tiny_server(
 
 
 @pytest.fixture(scope="session")
+def tiny_negotiating_api(
+    tiny_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[httpx.Client]:
+    """A client of a second server on the tiny catalogue with `accept_version_negotiation` on."""
+    server = LiveServer(
+        tiny_server.database_url,
+        Path(tmp_path_factory.mktemp("tiny-negotiating")),
+        TVDBD_ACCEPT_VERSION_NEGOTIATION="on",
+    )
+    try:
+        with server.client() as client:
+            yield client
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def _demo_client(demo_server: LiveServer) -> Iterator[httpx.Client]:
     with demo_server.client() as client:
         yield client

@@ -15,6 +15,7 @@ from tests.api.wire import (
     NOT_AUTHORIZED,
     PROTECTED_ROUTES,
     V2,
+    V3,
     assert_error,
     assert_ok,
     assert_wire_headers,
@@ -101,13 +102,15 @@ def test_login_naming_a_user_that_does_not_exist_is_401_valid_user_account_requi
 
 
 def test_login_accepts_the_versioned_accept_header_node_tvdb_sends(
-    demo_server: LiveServer,
+    demo_server: LiveServer, negotiating_server: LiveServer
 ) -> None:
-    response = login(
-        demo_server, {"apikey": "k"}, headers={"Accept": "application/vnd.thetvdb.v2.1.1"}
-    )
+    node_tvdb = {"Accept": "application/vnd.thetvdb.v2.1.1"}
+    response = login(demo_server, {"apikey": "k"}, headers=node_tvdb)
     assert response.status_code == 200
-    assert_wire_headers(response, V2)
+    assert_wire_headers(response, V3)
+    negotiated = login(negotiating_server, {"apikey": "k"}, headers=node_tvdb)
+    assert negotiated.status_code == 200
+    assert_wire_headers(negotiated, V2)
 
 
 # --- the token check ----------------------------------------------------------------------

@@ -271,8 +271,9 @@ def test_an_unknown_route_needs_no_token(demo_server: LiveServer) -> None:
     assert_error(response, 404, "Resource not found")
 
 
-def test_errors_follow_the_negotiated_version(api: httpx.Client) -> None:
+def test_errors_follow_the_negotiated_version(negotiating_api: httpx.Client) -> None:
     v2 = {"Accept": "application/vnd.thetvdb.v2.1.1"}
+    api = negotiating_api
     assert_error(api.get("/nope", headers=v2), 404, "Resource not found", V2)
     assert_error(api.get("/series/1", headers=v2), 404, "ID: 1 not found", V2)
     assert_error(api.post("/series/1", headers=v2), 405, "Method not allowed", V2)

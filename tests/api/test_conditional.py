@@ -84,8 +84,17 @@ def test_the_etag_follows_the_content(api: httpx.Client) -> None:
 
     assert etag("/series/76156") == etag("/series/76156")
     assert etag("/series/76156") != etag("/series/76156", **{"Accept-Language": "fr"})
-    assert etag("/series/76156") != etag("/series/76156", Accept="application/vnd.thetvdb.v2")
+    # Accept is ignored by default: the same answer, the same ETag.
+    assert etag("/series/76156") == etag("/series/76156", Accept="application/vnd.thetvdb.v2")
     assert etag("/series/76156") != etag("/series/78874")
+
+
+def test_with_negotiation_on_each_shape_has_its_own_etag(negotiating_api: httpx.Client) -> None:
+    def etag(**headers: str) -> str:
+        return negotiating_api.get("/series/76156", headers={**IDENTITY, **headers}).headers["etag"]
+
+    assert etag() != etag(Accept="application/vnd.thetvdb.v2")
+    assert etag(Accept="application/vnd.thetvdb.v2") == etag(Accept="application/vnd.thetvdb.v2")
 
 
 # --- If-None-Match ----------------------------------------------------------------------------

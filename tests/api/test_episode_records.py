@@ -69,12 +69,15 @@ REQUESTS = [
 def server(
     backend: str, databases: Databases, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, Engine]]:
-    """A server of its own with the response cache off: the demo and the mixed show."""
+    """A server of its own with the response cache off and both shapes (negotiation on):
+    the demo and the mixed show."""
     url, engine = databases.new_engine(backend)
     assert import_file(engine, DEMO_BUNDLE).ok
     assert import_bundles(engine, [_mixed_show()]).ok
     data_dir = Path(tmp_path_factory.mktemp("episode-records"))
-    live = LiveServer(url, data_dir, TVDBD_RESPONSE_CACHE_MB="0")
+    live = LiveServer(
+        url, data_dir, TVDBD_RESPONSE_CACHE_MB="0", TVDBD_ACCEPT_VERSION_NEGOTIATION="on"
+    )
     try:
         yield live, engine
     finally:

@@ -1,5 +1,6 @@
-"""Version negotiation (contract Part 1 §2), the envelope of every route (§3), and the
-served bytes against the recorded real responses in ../shared/recorded-api."""
+"""Version shapes (contract Part 1 §2: Accept ignored by default, negotiated with the
+`accept_version_negotiation` setting on), the envelope of every route (§3), and the served
+bytes against the recorded real responses in ../shared/recorded-api."""
 
 from __future__ import annotations
 
@@ -51,28 +52,112 @@ def as_v2(accept: str = "application/vnd.thetvdb.v2.1.1") -> dict[str, str]:
     return {"Accept": accept}
 
 
-# --- negotiation ------------------------------------------------------------------------------
+# --- the default: Accept is ignored ----------------------------------------------------------
+
+NODE_TVDB_ACCEPT = "application/vnd.thetvdb.v2.1.1"  # node-tvdb 4.1.0 sends it on every call
+# One URL per route family, answered 200 by the demo catalogue.
+FAMILY_URLS = [
+    "/languages",
+    "/languages/7",
+    "/episodes/184602",
+    "/search/series?name=scrubs",
+    "/search/series/params",
+    "/series/76156",
+    "/series/76156/actors",
+    "/series/76156/episodes?page=2",
+    "/series/76156/episodes/query?airedSeason=3",
+    "/series/76156/episodes/query/params",
+    "/series/76156/episodes/summary",
+    "/series/76156/filter?keys=season,poster,fanart,language,banner",
+    "/series/76156/filter/params",
+    "/series/76156/images",
+    "/series/76156/images/query?keyType=poster",
+    "/series/76156/images/query/params",
+    "/updated/query?fromTime=1590000000",
+    "/updated/query/params",
+    "/movies/107",
+    "/movieupdates?since=0",
+]
+
+
+@pytest.mark.parametrize("accept", [*V2_ACCEPTS, *V3_ACCEPTS])
+def test_by_default_any_accept_gets_the_3_0_0_series_shape(api: httpx.Client, accept: str) -> None:
+    body = assert_ok(api.get("/series/76156", headers={"Accept": accept}), V3)
+    assert list(body["data"]) == SERIES_KEYS_V3
+    assert body["data"]["season"] == "9"
+
+
+@pytest.mark.parametrize("url", FAMILY_URLS)
+def test_by_default_node_tvdbs_accept_gets_the_3_0_0_answer_byte_for_byte(
+    api: httpx.Client, url: str
+) -> None:
+    plain = api.get(url)
+    # Asked first with the v2 header, then without, and again: the response cache sees both.
+    for headers in ({"Accept": NODE_TVDB_ACCEPT}, {}, {"Accept": NODE_TVDB_ACCEPT}):
+        response = api.get(url, headers=headers)
+        assert_ok(response, V3)
+        assert response.content == plain.content
+        assert response.headers["etag"] == plain.headers["etag"]
+
+
+def test_by_default_the_3_0_0_fields_node_tvdb_users_read_are_there(api: httpx.Client) -> None:
+    v2 = {"Accept": NODE_TVDB_ACCEPT}
+    series = api.get("/series/76156", headers=v2).json()["data"]
+    assert (series["fanart"], series["poster"], series["season"]) == (
+        "fanart/original/76156-11.jpg",
+        "posters/76156-6.jpg",
+        "9",
+    )
+    assert api.get("/episodes/184602", headers=v2).json()["data"]["contentRating"] == "TV-PG"
+    hit = api.get("/search/series?name=scrubs", headers=v2).json()["data"][0]
+    assert hit["image"] == "/banners/posters/76156-6.jpg"
+    images = api.get("/series/76156/images/query?keyType=fanart", headers=v2).json()["data"]
+    assert {image["language"] for image in images} == {"en"}
+
+
+def test_by_default_errors_and_tokens_answer_3_0_0_whatever_accept(api: httpx.Client) -> None:
+    v2 = {"Accept": NODE_TVDB_ACCEPT}
+    assert_wire_headers(api.get("/refresh_token", headers=v2), V3)
+    assert_wire_headers(api.post("/login", json={"apikey": "k"}, headers=v2), V3)
+    assert_wire_headers(api.head("/series/76156", headers=v2), V3)
+    assert_wire_headers(api.get("/series/1", headers=v2), V3)
+    assert_wire_headers(api.get("/nope", headers=v2), V3)
+
+
+# --- negotiation (the accept_version_negotiation setting on) ----------------------------------
 
 
 @pytest.mark.parametrize("accept", V2_ACCEPTS)
-def test_a_v2_accept_gets_the_v2_2_series_shape(api: httpx.Client, accept: str) -> None:
-    body = assert_ok(api.get("/series/76156", headers=as_v2(accept)), V2)
-    v3 = api.get("/series/76156").json()["data"]
+def test_a_v2_accept_gets_the_v2_2_series_shape(negotiating_api: httpx.Client, accept: str) -> None:
+    body = assert_ok(negotiating_api.get("/series/76156", headers=as_v2(accept)), V2)
+    v3 = negotiating_api.get("/series/76156").json()["data"]
     assert body == {"data": {key: v3[key] for key in SERIES_KEYS_V2}}
     assert list(body["data"]) == SERIES_KEYS_V2
 
 
 @pytest.mark.parametrize("accept", V3_ACCEPTS)
 def test_any_other_accept_gets_the_3_0_0_shape_and_never_406(
-    api: httpx.Client, accept: str
+    negotiating_api: httpx.Client, accept: str
 ) -> None:
-    body = assert_ok(api.get("/series/76156", headers={"Accept": accept}), V3)
+    body = assert_ok(negotiating_api.get("/series/76156", headers={"Accept": accept}), V3)
     assert list(body["data"]) == SERIES_KEYS_V3
 
 
-def test_a_v2_episode_has_the_legacy_director_string_and_v2_2_order(api: httpx.Client) -> None:
-    body = assert_ok(api.get("/episodes/184602", headers=as_v2()), V2)
-    v3 = api.get("/episodes/184602").json()["data"]
+def test_negotiated_answers_are_cached_per_shape(negotiating_api: httpx.Client) -> None:
+    for _ in range(2):
+        v2 = negotiating_api.get("/series/76156/episodes?page=2", headers=as_v2())
+        v3 = negotiating_api.get("/series/76156/episodes?page=2")
+        assert v2.headers["x-thetvdb-api-version"] == V2
+        assert v3.headers["x-thetvdb-api-version"] == V3
+        assert [list(e) for e in v2.json()["data"]] == [EPISODE_KEYS_V2] * 94
+        assert [list(e) for e in v3.json()["data"]] == [EPISODE_KEYS_V3] * 94
+
+
+def test_a_v2_episode_has_the_legacy_director_string_and_v2_2_order(
+    negotiating_api: httpx.Client,
+) -> None:
+    body = assert_ok(negotiating_api.get("/episodes/184602", headers=as_v2()), V2)
+    v3 = negotiating_api.get("/episodes/184602").json()["data"]
     assert list(body["data"]) == EPISODE_KEYS_V2
     assert body["data"]["director"] == "Adam Bernstein"
     assert body["data"] == {key: v3.get(key, "Adam Bernstein") for key in EPISODE_KEYS_V2}
@@ -82,39 +167,45 @@ def test_a_v2_episode_has_the_legacy_director_string_and_v2_2_order(api: httpx.C
     ("episode_id", "director"), [(910001, "Anna Regie"), (910002, ""), (910003, "")]
 )
 def test_the_v2_director_is_the_first_director_or_empty(
-    tiny_api: httpx.Client, episode_id: int, director: str
+    tiny_negotiating_api: httpx.Client, episode_id: int, director: str
 ) -> None:
-    data = tiny_api.get(f"/episodes/{episode_id}", headers=as_v2()).json()["data"]
+    data = tiny_negotiating_api.get(f"/episodes/{episode_id}", headers=as_v2()).json()["data"]
     assert data["director"] == director
 
 
-def test_v2_episode_lists_keep_links_and_use_the_v2_2_records(api: httpx.Client) -> None:
+def test_v2_episode_lists_keep_links_and_use_the_v2_2_records(
+    negotiating_api: httpx.Client,
+) -> None:
     for path in ("/series/76156/episodes?page=2", "/series/76156/episodes/query?airedSeason=3"):
-        body = assert_ok(api.get(path, headers=as_v2()), V2)
-        v3 = api.get(path).json()
+        body = assert_ok(negotiating_api.get(path, headers=as_v2()), V2)
+        v3 = negotiating_api.get(path).json()
         assert list(body) == ["links", "data"]
         assert body["links"] == v3["links"]
         assert [list(e) for e in body["data"]] == [EPISODE_KEYS_V2] * len(v3["data"])
 
 
-def test_v2_episode_errors_are_the_same(api: httpx.Client) -> None:
+def test_v2_episode_errors_are_the_same(negotiating_api: httpx.Client) -> None:
     headers = {**as_v2(), "Accept-Language": "fr"}
+    french = {"Accept-Language": "fr"}
     assert (
-        api.get("/series/73739/episodes", headers=headers).json()["errors"]
-        == (api.get("/series/73739/episodes", headers={"Accept-Language": "fr"}).json()["errors"])
+        negotiating_api.get("/series/73739/episodes", headers=headers).json()["errors"]
+        == negotiating_api.get("/series/73739/episodes", headers=french).json()["errors"]
     )
 
 
-def test_v2_images_leave_out_language_and_series_last_updated(api: httpx.Client) -> None:
-    body = assert_ok(api.get("/series/76156/images/query?keyType=poster", headers=as_v2()), V2)
-    v3 = api.get("/series/76156/images/query?keyType=poster").json()["data"]
+def test_v2_images_leave_out_language_and_series_last_updated(
+    negotiating_api: httpx.Client,
+) -> None:
+    path = "/series/76156/images/query?keyType=poster"
+    body = assert_ok(negotiating_api.get(path, headers=as_v2()), V2)
+    v3 = negotiating_api.get(path).json()["data"]
     assert body["data"] == [{key: image[key] for key in IMAGE_KEYS_V2} for image in v3]
     assert [list(i) for i in body["data"]] == [IMAGE_KEYS_V2] * len(v3)
 
 
-def test_v2_search_hits_leave_out_image_and_poster(api: httpx.Client) -> None:
-    body = assert_ok(api.get("/search/series?name=scrubs", headers=as_v2()), V2)
-    v3 = api.get("/search/series?name=scrubs").json()["data"]
+def test_v2_search_hits_leave_out_image_and_poster(negotiating_api: httpx.Client) -> None:
+    body = assert_ok(negotiating_api.get("/search/series?name=scrubs", headers=as_v2()), V2)
+    v3 = negotiating_api.get("/search/series?name=scrubs").json()["data"]
     assert body["data"] == [
         {k: v for k, v in hit.items() if k not in ("image", "poster")} for hit in v3
     ]
@@ -122,10 +213,10 @@ def test_v2_search_hits_leave_out_image_and_poster(api: httpx.Client) -> None:
         assert list(hit) == [k for k in SEARCH_KEYS_V2 if k in hit]
 
 
-def test_v2_filter_knows_only_v2_keys(api: httpx.Client) -> None:
-    params = api.get("/series/76156/filter/params", headers=as_v2()).json()["data"]["params"]
-    assert sorted(params) == sorted(SERIES_KEYS_V2)
-    body = api.get("/series/76156/filter?keys=season,banner", headers=as_v2()).json()
+def test_v2_filter_knows_only_v2_keys(negotiating_api: httpx.Client) -> None:
+    params = negotiating_api.get("/series/76156/filter/params", headers=as_v2()).json()
+    assert sorted(params["data"]["params"]) == sorted(SERIES_KEYS_V2)
+    body = negotiating_api.get("/series/76156/filter?keys=season,banner", headers=as_v2()).json()
     assert body == {
         "data": {"banner": "graphical/76156-g9.jpg"},
         "errors": {"invalidFilters": ["season"]},
@@ -145,16 +236,19 @@ def test_v2_filter_knows_only_v2_keys(api: httpx.Client) -> None:
         "/search/series/params",
         "/updated/query?fromTime=1590000000",
         "/updated/query/params",
+        "/movies/107",
+        "/movieupdates?since=0",
     ],
 )
 def test_records_without_a_v2_variant_are_the_same_in_both_shapes(
-    api: httpx.Client, path: str
+    negotiating_api: httpx.Client, path: str
 ) -> None:
-    v2 = assert_ok(api.get(path, headers=as_v2()), V2)
-    assert v2 == api.get(path).json()
+    v2 = assert_ok(negotiating_api.get(path, headers=as_v2()), V2)
+    assert v2 == negotiating_api.get(path).json()
 
 
-def test_tokens_and_head_answer_in_the_negotiated_version(api: httpx.Client) -> None:
+def test_tokens_and_head_answer_in_the_negotiated_version(negotiating_api: httpx.Client) -> None:
+    api = negotiating_api
     assert_wire_headers(api.get("/refresh_token", headers=as_v2()), V2)
     assert_wire_headers(api.post("/login", json={"apikey": "k"}, headers=as_v2()), V2)
     head = api.head("/series/76156", headers=as_v2())

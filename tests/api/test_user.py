@@ -32,7 +32,7 @@ from tests.api.accounts import (
 )
 from tests.api.wire import (
     NOT_AUTHORIZED,
-    V2,
+    V3,
     assert_error,
     assert_id_not_found,
     assert_json_error,
@@ -149,21 +149,22 @@ def test_user_key_is_stored_only_as_a_hash(server: LiveServer, alice: Account) -
     assert alice.key not in stored and alice.key.lower() not in stored
 
 
-def test_user_follows_the_negotiated_version(user_api: httpx.Client) -> None:
-    assert_ok(user_api.get("/user", headers={"Accept": "application/vnd.thetvdb.v2.1.1"}), V2)
+def test_user_answers_3_0_0_whatever_accept_by_default(user_api: httpx.Client) -> None:
+    assert_ok(user_api.get("/user", headers={"Accept": "application/vnd.thetvdb.v2.1.1"}), V3)
 
 
 # --- favorites ------------------------------------------------------------------------------
 
 
-def test_favorites_of_a_new_user_is_data_without_a_favorites_key(
-    user_api: httpx.Client,
-) -> None:
-    # The contract (§3.11, M0NK): `{"data":{}}`; the seed doc's "blank array" is not what
-    # the real API sent.
+NO_FAVORITES = b'{"data":{"favorites":[]}}'
+
+
+def test_favorites_of_a_new_user_is_an_empty_favorites_list(user_api: httpx.Client) -> None:
+    # Contract Part 1 §5: the real API sent `{"data":{}}` (§3.11, M0NK), and clients that
+    # read data["favorites"] crashed on it.
     response = user_api.get("/user/favorites")
     assert_ok(response)
-    assert response.content == b'{"data":{}}'
+    assert response.content == NO_FAVORITES
 
 
 def test_put_favorite_answers_the_updated_list_of_string_ids_in_add_order(
@@ -193,7 +194,7 @@ def test_put_favorite_of_an_unknown_series_is_404_id_not_found(
     user_api: httpx.Client, series_id: str
 ) -> None:
     assert_id_not_found(user_api.put(f"/user/favorites/{series_id}"), series_id)
-    assert user_api.get("/user/favorites").content == b'{"data":{}}'
+    assert user_api.get("/user/favorites").content == NO_FAVORITES
 
 
 def test_delete_favorite_answers_the_updated_list(user_api: httpx.Client) -> None:
@@ -205,13 +206,14 @@ def test_delete_favorite_answers_the_updated_list(user_api: httpx.Client) -> Non
     assert user_api.get("/user/favorites").content == favorites_body(78874, 76156)
 
 
-def test_deleting_the_last_favorite_answers_data_without_a_favorites_key(
+def test_deleting_the_last_favorite_answers_an_empty_favorites_list(
     user_api: httpx.Client,
 ) -> None:
     user_api.put("/user/favorites/78874")
     response = user_api.delete("/user/favorites/78874")
     assert_ok(response)
-    assert response.content == b'{"data":{}}'
+    assert response.content == NO_FAVORITES
+    assert user_api.get("/user/favorites").content == NO_FAVORITES
 
 
 @pytest.mark.parametrize("series_id", ["73739", "1", "abc"])
@@ -508,13 +510,21 @@ def test_a_wrong_method_on_a_user_route_is_405_with_allow(
     allowed = _USER_ROUTES[path].split(", ")
     if method in allowed:
         return
-    if path == "/user/ratings/query/params" and method == "DELETE":
-        # Also the path of DELETE /user/ratings/{itemType}/{itemId}, itemType "query".
-        assert_json_error(user_api.delete(path), 400)
-        return
     response = user_api.request(method, path)
     assert_error(response, 405, "Method not allowed")
     assert sorted(response.headers["allow"].split(", ")) == allowed
+
+
+def test_delete_on_ratings_query_params_is_405_not_a_rating_of_item_type_query(
+    user_api: httpx.Client,
+) -> None:
+    # The path also fits DELETE /user/ratings/{itemType}/{itemId}; the literal route owns it.
+    response = user_api.delete("/user/ratings/query/params")
+    assert_error(response, 405, "Method not allowed")
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "HEAD"]
+    # Other item types still reach the rating routes.
+    assert_json_error(user_api.delete("/user/ratings/query/other"), 400)
+    assert_json_error(user_api.put("/user/ratings/query/params/5"), 400)
 
 
 # --- who may use the /user routes -----------------------------------------------------------

@@ -109,7 +109,7 @@ def test_the_same_favorite_is_no_conflict_for_another_user(
     assert assert_ok(response) == {"data": {"favorites": ["76156"]}}
     assert a.delete("/user/favorites/76156").status_code == 200
     assert b.get("/user/favorites").json() == {"data": {"favorites": ["76156"]}}
-    assert a.get("/user/favorites").json() == {"data": {}}
+    assert a.get("/user/favorites").json() == {"data": {"favorites": []}}
 
 
 def test_deleting_a_favorite_only_the_other_user_has_is_409_and_leaves_it(
@@ -123,7 +123,7 @@ def test_deleting_a_favorite_only_the_other_user_has_is_409_and_leaves_it(
     for series_id in (76156, 78874, 73739):
         assert_error(b.delete(f"/user/favorites/{series_id}"), 409, "Conflict")
     assert everything(a) == before
-    assert b.get("/user/favorites").json() == {"data": {}}
+    assert b.get("/user/favorites").json() == {"data": {"favorites": []}}
 
 
 # --- ratings --------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ def test_user_fields_in_a_request_body_are_ignored(
     body = {"userid": user_id, "username": account_a.name, "userName": account_a.name}
     assert b.request("PUT", "/user/favorites/78874", json=body).status_code == 200
     assert b.request("PUT", "/user/ratings/series/78874/3", json=body).status_code == 200
-    assert everything(a)["/user/favorites"] == {"data": {}}
+    assert everything(a)["/user/favorites"] == {"data": {"favorites": []}}
     assert a.get("/user/ratings").json() == EMPTY_RATINGS
 
 
@@ -319,7 +319,7 @@ def test_a_refreshed_token_stays_with_its_user(
     with account_a.server.client(token=refreshed) as client:
         assert client.get("/user").json()["data"]["userName"] == account_a.name
         assert client.get("/user/favorites").json() == {"data": {"favorites": ["76156"]}}
-    assert b.get("/user/favorites").json() == {"data": {}}
+    assert b.get("/user/favorites").json() == {"data": {"favorites": []}}
 
 
 def test_login_pairs_a_name_only_with_its_own_key(

@@ -138,18 +138,29 @@ def page_links(page: int, last: int) -> dict[str, int | None]:
 
 
 @cache
-def _demo() -> dict[int, dict[str, Any]]:
-    bundles = {}
+def _demo() -> dict[tuple[str, int], dict[str, Any]]:
+    """The demo's series bundles and movie lines, by ("series"|"movie", id)."""
+    lines = {}
     for line in DEMO_BUNDLE.read_text(encoding="utf-8").splitlines():
         if line.strip():
             bundle = json.loads(line)
-            bundles[bundle["series"]["id"]] = bundle
-    return bundles
+            kind = "series" if "series" in bundle else "movie"
+            lines[(kind, bundle[kind]["id"])] = bundle
+    return lines
 
 
 def demo_bundle(series_id: int) -> dict[str, Any]:
     """A fresh copy of one series bundle of the demo catalogue (what the server imported)."""
-    return copy.deepcopy(_demo()[series_id])
+    return copy.deepcopy(_demo()[("series", series_id)])
+
+
+def demo_movie_line(movie_id: int) -> dict[str, Any]:
+    """A fresh copy of one movie line of the demo catalogue: `{"movie", "lastUpdated"}`."""
+    return copy.deepcopy(_demo()[("movie", movie_id)])
+
+
+def demo_movie_ids() -> list[int]:
+    return sorted(movie_id for kind, movie_id in _demo() if kind == "movie")
 
 
 def demo_episode(series_id: int, episode_id: int) -> dict[str, Any]:
@@ -176,7 +187,8 @@ def recorded(name: str) -> dict[str, Any] | None:
     return result
 
 
-# Contract §2, read side, in the order of the documentation (user and movie routes come later).
+# Contract §2, read side of v2, in the order of the documentation (user and movie routes
+# come later).
 DOCUMENTED_ROUTES = [
     ("POST", "/login"),
     ("GET", "/refresh_token"),
@@ -212,6 +224,8 @@ DOCUMENTED_USER_ROUTES = [
     ("PUT", "/user/ratings/{itemType}/{itemId}/{itemRating}"),
     ("DELETE", "/user/ratings/{itemType}/{itemId}"),
 ]
+# The v3 movie routes, last in the contract's §2 (tests/api/test_movies.py covers them).
+DOCUMENTED_MOVIE_ROUTES = [("GET", "/movies/{id}"), ("GET", "/movieupdates")]
 PROTECTED_ROUTES = [(m, p) for m, p in DOCUMENTED_ROUTES if p != "/login"]
 # Paths whose `{id}` is a series, episode or language id.
 ID_ROUTES = sorted({p for _, p in DOCUMENTED_ROUTES if "{id}" in p})

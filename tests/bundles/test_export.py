@@ -105,12 +105,13 @@ def test_exporting_the_demo_catalogue_fills_in_the_documented_defaults(
     engine: Engine, tmp_path: Path
 ) -> None:
     assert import_file(engine, DEMO_BUNDLE).ok
-    demo = sorted(
-        (orjson.loads(raw) for raw in DEMO_BUNDLE.read_bytes().splitlines() if raw.strip()),
-        key=lambda b: b["series"]["id"],
-    )
+    lines = [orjson.loads(raw) for raw in DEMO_BUNDLE.read_bytes().splitlines() if raw.strip()]
+    demo = sorted((b for b in lines if "series" in b), key=lambda b: b["series"]["id"])
+    # Movie lines come after the series, in movie id order, as written (already canonical).
+    movies = sorted((b for b in lines if "movie" in b), key=lambda b: b["movie"]["id"])
     assert [orjson.loads(raw) for raw in exported(engine, tmp_path).splitlines()] == [
-        with_defaults(b) for b in demo
+        *(with_defaults(b) for b in demo),
+        *movies,
     ]
 
 
@@ -122,7 +123,7 @@ def test_the_demo_catalogue_is_a_fixed_point_after_one_normalisation_pass(
     for round_number in range(3):
         _, engine = databases.new_engine(backend)
         report = import_file(engine, source)
-        assert (report.imported, report.errors, report.warnings) == (9, [], [])
+        assert (report.imported, report.movies, report.errors, report.warnings) == (9, 3, [], [])
         source = tmp_path / f"round-{round_number}.jsonl"
         export_file(engine, source)
         texts.append(source.read_bytes())
@@ -132,7 +133,11 @@ def test_the_demo_catalogue_is_a_fixed_point_after_one_normalisation_pass(
     assert texts[2] == texts[0]
     # The demo lines already in canonical form came through untouched.
     demo_lines = set(DEMO_BUNDLE.read_bytes().splitlines())
-    assert len(demo_lines & set(texts[0].splitlines())) >= 3
+    assert len(demo_lines & set(texts[0].splitlines())) >= 6
+    movie_lines = [
+        raw for raw in DEMO_BUNDLE.read_bytes().splitlines() if raw.startswith(b'{"movie"')
+    ]
+    assert len(movie_lines) == 3 and set(movie_lines) <= set(texts[0].splitlines())
     # Same stored rows whichever way the data came in, except the hash of the source line.
     for first, later in zip(snapshots[0]["series"], snapshots[1]["series"], strict=True):
         assert first[:-1] == later[:-1]

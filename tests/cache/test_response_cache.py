@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import Engine
 
@@ -46,10 +47,13 @@ def cached(
     engine.dispose()
 
 
-def _get(client: httpx.Client, path: str, *, plain: bool) -> httpx.Response:
+def _get(
+    client: httpx.Client, path: str, *, plain: bool, accept: str | None = None
+) -> httpx.Response:
     """A GET on a fresh connection; ``plain`` leaves out Accept-Encoding, so that a stored
     answer is sent before the middleware stack (serve_hit) rather than by the middleware."""
-    request = client.build_request("GET", path, headers={"Connection": "close"})
+    headers = {"Connection": "close", **({"Accept": accept} if accept else {})}
+    request = client.build_request("GET", path, headers=headers)
     if plain:
         del request.headers["accept-encoding"]
     return client.send(request)
@@ -79,6 +83,22 @@ def test_a_stored_answer_sent_early_is_the_same_bytes_as_the_first(
         }
 
 
+@pytest.mark.parametrize("plain", [True, False], ids=["sent-early", "by-the-middleware"])
+def test_by_default_a_stored_answer_is_the_same_whatever_accept(
+    cached: tuple[LiveServer, Engine], plain: bool
+) -> None:
+    server, _ = cached
+    path = f"/series/{SERIES_ID}/episodes"
+    node_tvdb = "application/vnd.thetvdb.v2.1.1"
+    with server.client() as client:
+        first = _get(client, path, plain=plain, accept=node_tvdb)
+        for attempt in range(REPEAT):
+            again = _get(client, path, plain=plain, accept=node_tvdb if attempt % 2 else None)
+            assert again.content == first.content
+            assert again.headers["x-thetvdb-api-version"] == "3.0.0"
+            assert again.headers["etag"] == first.headers["etag"]
+
+
 def test_an_import_is_seen_by_every_worker_at_once(cached: tuple[LiveServer, Engine]) -> None:
     server, engine = cached
     with server.client() as client:
@@ -94,6 +114,27 @@ def test_an_import_is_seen_by_every_worker_at_once(cached: tuple[LiveServer, Eng
         searched = _answers(client, "/search/series?name=renamed")
         assert {status for status, _ in searched} == {200}
         import_bundles(engine, [BUNDLE])  # put it back for the other tests
+
+
+MOVIE_ID = 990_777
+
+
+def _movie_line(runtime: int, last_updated: int) -> dict[str, Any]:
+    return {"movie": {"id": MOVIE_ID, "runtime": runtime}, "lastUpdated": last_updated}
+
+
+def test_a_movie_import_is_seen_by_every_worker_at_once(cached: tuple[LiveServer, Engine]) -> None:
+    server, engine = cached
+    movie, updates = f"/movies/{MOVIE_ID}", "/movieupdates?since=1700000000"
+    with server.client() as client:
+        assert {status for status, _ in _answers(client, movie)} == {404}  # cached 404s
+        assert {orjson.dumps(b) for _, b in _answers(client, updates)} == {b'{"movies":[]}'}
+        assert import_bundles(engine, [_movie_line(90, 1_700_000_000)]).movies == 1
+        assert {a[1]["data"]["runtime"] for a in _answers(client, movie)} == {90}
+        assert {tuple(a[1]["movies"]) for a in _answers(client, updates)} == {(MOVIE_ID,)}
+        assert import_bundles(engine, [_movie_line(95, 1_600_000_000)]).movies == 1
+        assert {a[1]["data"]["runtime"] for a in _answers(client, movie)} == {95}
+        assert {tuple(a[1]["movies"]) for a in _answers(client, updates)} == {()}
 
 
 def test_a_rating_is_seen_in_every_cached_answer_at_once(

@@ -45,13 +45,25 @@ def test_image_records_are_drawn_at_their_resolution(drawn: Path) -> None:
     assert checked == 173
 
 
+def test_movie_artwork_is_drawn_at_its_size_with_the_primary_name(drawn: Path) -> None:
+    movies = [b["movie"] for b in demo_bundles() if "movie" in b]
+    assert len(movies) == 3
+    for movie in movies:
+        for artwork in movie["artworks"]:  # type: ignore[index]
+            with Image.open(drawn / artwork["url"]) as picture:
+                assert picture.size == (artwork["width"], artwork["height"])
+        (poster, *_) = list(placeholders_for({"movie": movie}))
+        assert poster.title.startswith("The Lord of the Rings: ")
+        assert poster.label == "movie poster"
+
+
 def test_the_demo_art_stays_small(drawn: Path) -> None:
     total = sum(p.stat().st_size for p in drawn.rglob("*") if p.is_file())
     assert total < 10_000_000
 
 
 def test_drawing_is_deterministic(drawn: Path) -> None:
-    scrubs = next(b for b in demo_bundles() if b["series"]["id"] == 76156)  # type: ignore[index]
+    scrubs = next(b for b in demo_bundles() if b.get("series", {}).get("id") == 76156)  # type: ignore[attr-defined]
     for placeholder in list(placeholders_for(scrubs))[:5]:
         assert draw(placeholder) == (drawn / placeholder.path).read_bytes()
 

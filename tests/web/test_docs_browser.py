@@ -95,6 +95,9 @@ def test_a_person_logs_in_adds_the_token_and_tries_get_series(
                 ),
             )
             page.goto(f"{base}/")
+            # The v3 movie routes have their own section.
+            expect(page.locator("#operations-Movies-getMoviesId")).to_be_visible()
+            expect(page.locator("#operations-Movies-getMovieupdates")).to_be_visible()
 
             # 1. POST /login with "Try it out".
             login = page.locator("#operations-Authentication-postLogin")

@@ -184,10 +184,10 @@ def _v2_document(document: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 def test_the_v2_shapes_match_the_v2_schemas(
-    document: dict[str, Any], api: httpx.Client, path: str, url: str
+    document: dict[str, Any], negotiating_api: httpx.Client, path: str, url: str
 ) -> None:
     schema = schemathesis.openapi.from_dict(_v2_document(document))
-    response = api.get(url, headers={"Accept": V2_ACCEPT})
+    response = negotiating_api.get(url, headers={"Accept": V2_ACCEPT})
     assert response.status_code == 200
     assert response.headers["x-thetvdb-api-version"] == "2.2.0"
     schema[path]["GET"].validate_response(response)
@@ -249,7 +249,8 @@ def _all_null(fields: list[Field], **given: Any) -> dict[str, Any]:
 def null_server(
     backend: str, databases: Databases, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
-    """One series whose records have null for every key a bundle may leave null."""
+    """One series whose records have null for every key a bundle may leave null (both shapes:
+    version negotiation on)."""
     url, engine = databases.new_engine(backend)
     bundle = {
         "series": _all_null(series.FIELDS, id=5, seriesName="Nulls"),
@@ -260,7 +261,9 @@ def null_server(
     report = import_bundles(engine, [bundle])
     assert report.ok, report.errors
     engine.dispose()
-    server = LiveServer(url, tmp_path_factory.mktemp(f"nulls-{backend}"))
+    server = LiveServer(
+        url, tmp_path_factory.mktemp(f"nulls-{backend}"), TVDBD_ACCEPT_VERSION_NEGOTIATION="on"
+    )
     yield server
     server.stop()
 
@@ -294,3 +297,19 @@ def test_the_docs_name_the_live_sources_and_tvmazes_licence(document: dict[str, 
     assert "[TheTVDB](https://thetvdb.com)" in description
     assert "[TVmaze](https://www.tvmaze.com)" in description
     assert "CC BY-SA 4.0" in description
+
+
+def test_the_movie_routes_are_documented_with_their_v3_answers(document: dict[str, Any]) -> None:
+    movie = document["paths"]["/movies/{id}"]["get"]
+    assert movie["tags"] == ["Movies"]
+    assert set(movie["responses"]) == {"200", "304", "401", "404"}
+    updates = document["paths"]["/movieupdates"]["get"]
+    assert set(updates["responses"]) == {"200", "304", "401", "405", "422"}
+    ok = updates["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/MovieUpdates"}  # bare, no `data`
+    schema = document["components"]["schemas"]["Movie"]
+    assert schema["required"] == [
+        "id", "url", "runtime", "artworks", "genres", "people", "release_dates", "remoteids",
+        "trailers", "translations",
+    ]  # fmt: skip
+    assert "Movies" in [tag["name"] for tag in document["tags"]]

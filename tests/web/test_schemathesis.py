@@ -44,16 +44,6 @@ def _config(base_url: str, token: str) -> schemathesis.Config:
                         }
                     },
                 },
-                {
-                    # DELETE here is DELETE /user/ratings/{itemType}/{itemId} with itemType
-                    # `query`: a documented operation answering 400 (not 405), as routed.
-                    "include-path": "/user/ratings/query/params",
-                    "phases": {
-                        "coverage": {
-                            "unexpected-methods": ["put", "post", "patch", "options", "trace"]
-                        }
-                    },
-                },
             ],
         }
     )

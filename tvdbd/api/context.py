@@ -22,7 +22,12 @@ _V2_MEDIA = re.compile(r"application/vnd\.thetvdb\.v2(\.[0-9a-z.-]*)?(\+json)?")
 
 
 def negotiate_shape(accept: str | None) -> str:
-    """`Accept: application/vnd.thetvdb.v2[.x.y]` asks for the v2.2 shapes; anything else 3.0.0."""
+    """`Accept: application/vnd.thetvdb.v2[.x.y]` asks for the v2.2 shapes; anything else 3.0.0.
+
+    Used only with the `accept_version_negotiation` setting on: by default every request gets
+    3.0.0, as the real API's last years did (real clients send `...v2.1.1` and read 3.0.0
+    fields; see contract Part 1 §2).
+    """
     if accept:
         for part in accept.split(","):
             media = part.split(";", 1)[0].strip().lower()

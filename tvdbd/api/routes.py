@@ -1,18 +1,21 @@
-"""Every route of TheTVDB API v2, in the order of its documentation."""
+"""Every route of TheTVDB API v2 (and v3's two movie routes), in the order of its
+documentation (contract §2)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tvdbd.api import (
     auth_routes,
     banners,
     episodes_routes,
     misc_routes,
+    movie_routes,
     search_routes,
     series_routes,
     user_routes,
@@ -34,6 +37,26 @@ def _inline(handler: Callable[[Request], Response]) -> Callable[[Request], Await
         return handler(request)
 
     return endpoint
+
+
+def literal_paths_win(routes: Sequence[BaseRoute]) -> None:
+    """Make a path without parameters belong to its own route alone.
+
+    Starlette prefers any route whose path *and* method match over one whose path alone
+    does, so `DELETE /user/ratings/query/params` went to `DELETE
+    /user/ratings/{itemType}/{itemId}` (itemType `query`) and answered 400 instead of 405.
+    Each route with parameters is told not to match the literal paths of the table, so a
+    wrong method on a literal path is 405 with its route's `Allow`, like everywhere else.
+    """
+    literal = [r.path for r in routes if isinstance(r, Route) and not r.param_convertors]
+    for route in routes:
+        if not isinstance(route, Route) or not route.param_convertors:
+            continue
+        taken = [path for path in literal if route.path_regex.match(path)]
+        if taken:
+            others = "|".join(re.escape(path) for path in taken)
+            pattern = route.path_regex.pattern.removeprefix("^")
+            route.path_regex = re.compile(f"^(?!(?:{others})$){pattern}")
 
 
 # Catalogue routes run inline like the rest; those naming a series, an episode or a search
@@ -100,8 +123,12 @@ ROUTES = [
         "/user/ratings/{itemType}/{itemId}/{itemRating}", user_routes.put_rating, methods=["PUT"]
     ),
     Route("/user/ratings/{itemType}/{itemId}", user_routes.delete_rating, methods=["DELETE"]),
+    # Movies (v3)
+    Route("/movies/{id}", _inline(movie_routes.get_movie), methods=["GET"]),
+    Route("/movieupdates", _inline(movie_routes.movie_updates), methods=["GET"]),
     # Artwork files (no token, as on the real site); GET also answers HEAD
     Route("/banners/{path:path}", banners.get_banner, methods=["GET"]),
     # Documentation for people and tools (no token): /openapi.json, the page at / and /swagger
     *docs.ROUTES,
 ]
+literal_paths_win(ROUTES)

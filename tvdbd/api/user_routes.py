@@ -88,9 +88,9 @@ def get_user(request: Request) -> Response:
 
 
 def _favorites_data(conn: Connection, user_id: int) -> dict[str, Any]:
-    # Series ids as strings; with none, the `favorites` key is left out (as the real API did).
-    ids = users.favorites(conn, user_id)
-    return {"favorites": [str(i) for i in ids]} if ids else {}
+    # Series ids as strings. With none, an empty list: the real API left the key out and
+    # clients that read data["favorites"] (tvdbsimple, tvdb-client) crashed (contract Part 1 §5).
+    return {"favorites": [str(i) for i in users.favorites(conn, user_id)]}
 
 
 def get_favorites(request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Export the catalogue as series bundles, in series id order with keys in wire order.
+"""Export the catalogue as series bundles, in series id order with keys in wire order, then
+the movies (tvdbd.bundles.movies) in movie id order.
 
 Derived keys (`season`, image `thumbnail` and `seriesLastUpdated`, episode and actor
 `seriesId`) are written only when an import gave them, so ``export(import(x)) == x`` for
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import orjson
 from sqlalchemy import Connection, Engine, select
 
 from tvdbd.bundles.files import open_for_writing
+from tvdbd.bundles.movies import iter_movie_bundles
 from tvdbd.bundles.users import iter_user_bundles
 from tvdbd.db.schema import (
     actors,
@@ -35,20 +38,31 @@ from tvdbd.records.fields import Field, export_value
 BATCH_SERIES = 200
 
 
-def export_file(engine: Engine, path: str | Path, *, with_users: bool = False) -> int:
-    """Write every series to ``path`` (`.gz` and `-` accepted); return how many.
+@dataclass
+class ExportReport:
+    series: int = 0
+    movies: int = 0
+    users: int = 0
 
-    With ``with_users``, user lines (accounts, favorites, ratings) follow the series.
+
+def export_file(engine: Engine, path: str | Path, *, with_users: bool = False) -> ExportReport:
+    """Write every series, then every movie, to ``path`` (`.gz` and `-` accepted).
+
+    With ``with_users``, user lines (accounts, favorites, ratings) follow.
     """
-    count = 0
+    report = ExportReport()
     with open_for_writing(path) as out:
         for bundle in iter_bundles(engine):
             out.write(orjson.dumps(bundle) + b"\n")
-            count += 1
+            report.series += 1
+        for movie_line in iter_movie_bundles(engine):
+            out.write(orjson.dumps(movie_line) + b"\n")
+            report.movies += 1
         if with_users:
             for user_line in iter_user_bundles(engine):
                 out.write(orjson.dumps(user_line) + b"\n")
-    return count
+                report.users += 1
+    return report
 
 
 def iter_bundles(engine: Engine) -> Iterator[dict[str, Any]]:

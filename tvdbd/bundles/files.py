@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,3 +47,10 @@ def open_for_writing(path: str | Path) -> Iterator[IO[bytes]]:
     else:
         with file_path.open("wb") as plain:
             yield plain
+
+
+def spool_standard_input(target: Path) -> None:
+    """Copy the bundle on standard input (gunzipped if it is gzip) to a plain file, for an
+    import that reads its bundle twice (`import --images`: the records, then the files)."""
+    with open_for_reading("-") as (stream, _, _), target.open("wb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)

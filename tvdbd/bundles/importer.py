@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tvdbd.bundles.files import open_for_reading
+from tvdbd.bundles.movies import MovieBundle, store_movies, unchanged_movies
 from tvdbd.bundles.parse import SeriesBundle, parse_line
 from tvdbd.bundles.users import UserBundle
 from tvdbd.bundles.users import store_user as store_user_bundle
@@ -44,12 +45,14 @@ BATCH_EPISODES = 5_000
 
 @dataclass
 class ImportReport:
-    imported: int = 0
+    imported: int = 0  # series
+    movies: int = 0
     users: int = 0
-    unchanged: int = 0
+    unchanged: int = 0  # series and movie lines already stored as they are
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed_series: list[int] = field(default_factory=list)
+    changed_movies: list[int] = field(default_factory=list)
     refused: bool = False
 
     @property
@@ -91,21 +94,30 @@ def _lines(
 def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False) -> ImportReport:
     report = ImportReport()
     batch: list[tuple[int, SeriesBundle]] = []
+    movie_batch: list[tuple[int, MovieBundle]] = []
     batch_episodes = 0
 
     def flush(conn: Connection | None = None) -> None:
-        nonlocal batch, batch_episodes
-        if batch:
+        nonlocal batch, movie_batch, batch_episodes
+        if batch or movie_batch:
             if conn is None:
                 already = len(report.changed_series)
+                movies_already = len(report.changed_movies)
                 with write_transaction(engine) as own:
                     _store_batch(own, batch, report)
-                # After the commit: cached answers of these series (and search) go stale.
-                if len(report.changed_series) > already:
-                    bump_for(engine, report.changed_series[already:], catalogue=True)
+                    _store_movie_batch(own, movie_batch, report)
+                # After the commit: cached answers of these series (and search, and movie
+                # answers, which depend on the catalogue mark alone) go stale.
+                changed = report.changed_series[already:]
+                if changed or len(report.changed_movies) > movies_already:
+                    bump_for(engine, changed, catalogue=True)
             else:
                 _store_batch(conn, batch, report)
-        batch, batch_episodes = [], 0
+                _store_movie_batch(conn, movie_batch, report)
+        batch, movie_batch, batch_episodes = [], [], 0
+
+    def full() -> bool:
+        return len(batch) + len(movie_batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES
 
     def store_user(number: int, bundle: UserBundle, conn: Connection | None = None) -> None:
         # Users come after the series they refer to: store the series read so far first.
@@ -124,7 +136,7 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
             return
         report.users += 1
 
-    def parsed() -> Iterable[tuple[int, SeriesBundle | UserBundle]]:
+    def parsed() -> Iterable[tuple[int, SeriesBundle | MovieBundle | UserBundle]]:
         for number, line in _numbered(lines, report):
             if not line.strip():
                 continue
@@ -147,30 +159,35 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
                     if isinstance(bundle, UserBundle):
                         store_user(number, bundle, conn)
                         continue
-                    item = (number, bundle)
-                    batch.append(item)
-                    batch_episodes += len(item[1].episodes)
-                    if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:
+                    if isinstance(bundle, MovieBundle):
+                        movie_batch.append((number, bundle))
+                    else:
+                        batch.append((number, bundle))
+                        batch_episodes += len(bundle.episodes)
+                    if full():
                         flush(conn)
                 flush(conn)
                 if report.errors:
                     raise _Refused
-            if report.changed_series or report.users:
+            if report.changed_series or report.changed_movies or report.users:
                 bump_for(engine, report.changed_series, catalogue=True)
         except _Refused:
             report.refused = True
-            report.imported = report.unchanged = report.users = 0
+            report.imported = report.movies = report.unchanged = report.users = 0
             report.changed_series.clear()
+            report.changed_movies.clear()
         return report
 
     for number, bundle in parsed():
         if isinstance(bundle, UserBundle):
             store_user(number, bundle)
             continue
-        item = (number, bundle)
-        batch.append(item)
-        batch_episodes += len(item[1].episodes)
-        if len(batch) >= BATCH_SERIES or batch_episodes >= BATCH_EPISODES:
+        if isinstance(bundle, MovieBundle):
+            movie_batch.append((number, bundle))
+        else:
+            batch.append((number, bundle))
+            batch_episodes += len(bundle.episodes)
+        if full():
             flush()
     flush()
     return report
@@ -233,6 +250,39 @@ def _store_batch(
         stored_hashes[bundle.series_id] = bundle.bundle_hash
         report.imported += 1
         report.changed_series.append(bundle.series_id)
+
+
+def _store_movie_batch(
+    conn: Connection, batch: list[tuple[int, MovieBundle]], report: ImportReport
+) -> None:
+    """Store the batch's movies in one savepoint; if that fails, one by one, naming the bad."""
+    if not batch:
+        return
+    same = unchanged_movies(conn, [bundle for _, bundle in batch])
+    todo = [(number, bundle) for number, bundle in batch if bundle.movie_id not in same]
+    report.unchanged += len(batch) - len(todo)
+    try:
+        with conn.begin_nested():
+            store_movies(conn, [bundle for _, bundle in todo])
+    except SQLAlchemyError:
+        pass
+    else:
+        report.movies += len(todo)
+        report.changed_movies.extend(bundle.movie_id for _, bundle in todo)
+        return
+    for number, bundle in todo:
+        try:
+            with conn.begin_nested():
+                store_movies(conn, [bundle])
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None) or exc
+            report.errors.append(
+                f"line {number}, movie {bundle.movie_id}: could not be stored "
+                f"({type(orig).__name__}: {str(orig).strip().splitlines()[0]})"
+            )
+            continue
+        report.movies += 1
+        report.changed_movies.append(bundle.movie_id)
 
 
 def _store_together(conn: Connection, bundles: list[SeriesBundle], stored: set[int]) -> bool:

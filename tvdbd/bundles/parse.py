@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from tvdbd.bundles.movies import MovieBundle, parse_movie
 from tvdbd.bundles.users import UserBundle, parse_user
 from tvdbd.errors import BundleError
 from tvdbd.languages import known_abbreviations
@@ -43,7 +44,7 @@ class SeriesBundle:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_line(raw: bytes) -> SeriesBundle | UserBundle:
+def parse_line(raw: bytes) -> SeriesBundle | MovieBundle | UserBundle:
     """Parse and check one JSON line; raise BundleError naming the series id and field."""
     try:
         data = orjson.loads(raw)
@@ -53,6 +54,8 @@ def parse_line(raw: bytes) -> SeriesBundle | UserBundle:
         raise BundleError("a line must be a JSON object")
     if "user" in data and "series" not in data:
         return parse_user(data)
+    if "movie" in data and "series" not in data:
+        return parse_movie(data, raw)
     record = data.get("series")
     if not isinstance(record, dict):
         raise BundleError("is required and must be an object", field="series")

@@ -19,7 +19,7 @@ What an answer depends on:
 - `/series/{id}...`: that series (its mark moves on import of the series and on ratings);
 - `/episodes/{id}`: that episode (its mark moves on ratings of it) and the catalogue (every
   import moves that mark);
-- everything: the catalogue mark, which every import moves.
+- everything (movie answers only on it): the catalogue mark, which every import moves.
 User routes, login, artwork files and the docs are never cached.
 """
 
@@ -39,9 +39,12 @@ from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
 from tvdbd.languages import pick_language
+from tvdbd.records.render import V3
 
 _EPISODE_PATH = re.compile(r"^/episodes/([^/]+)$")
-_CACHED_PREFIXES = ("/series/", "/episodes/", "/search/", "/updated/", "/languages")
+_CACHED_PREFIXES = (
+    "/series/", "/episodes/", "/search/", "/updated/", "/languages", "/movies/", "/movieupdates",
+)  # fmt: skip
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
 # Headers that make the HTTP cache layer change an answer (see tvdbd.api.http_cache).
 _HTTP_CACHE_HEADERS = frozenset((b"accept-encoding", b"if-none-match", b"if-modified-since"))
@@ -66,9 +69,11 @@ class Entry:
 class ResponseStore:
     """The entries, their byte budget and the change marks they are checked against."""
 
-    def __init__(self, marks: ChangeMarks, max_bytes: int):
+    def __init__(self, marks: ChangeMarks, max_bytes: int, *, negotiate: bool = False):
         self.marks = marks
         self.max_bytes = max_bytes
+        # The `accept_version_negotiation` setting: off, Accept does not change an answer.
+        self.negotiate = negotiate
         self.entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self.bytes = 0
         self.hits = self.misses = 0
@@ -82,7 +87,7 @@ async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
     """
     if not store.max_bytes or scope["type"] != "http" or "//" in scope["path"]:
         return False
-    key = _key(scope, refused_headers=_HTTP_CACHE_HEADERS)
+    key = _key(store, scope, refused_headers=_HTTP_CACHE_HEADERS)
     entry = _fresh(store, key) if key is not None else None
     if entry is None:
         return False
@@ -90,10 +95,12 @@ async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
     return True
 
 
-def _key(scope: Scope, refused_headers: frozenset[bytes] = frozenset()) -> tuple[str, ...] | None:
+def _key(
+    store: ResponseStore, scope: Scope, refused_headers: frozenset[bytes] = frozenset()
+) -> tuple[str, ...] | None:
     """(path, query, language, shape) of a cacheable GET with a valid token; None for any
-    other request and for one carrying a header of ``refused_headers``. The shape is
-    negotiated from the first Accept header, as WireNormalizer does."""
+    other request and for one carrying a header of ``refused_headers``. The shape is 3.0.0,
+    or with negotiation on, negotiated from the first Accept header, as WireNormalizer does."""
     path = scope["path"]
     if scope["method"] != "GET" or not path.startswith(_CACHED_PREFIXES):
         return None
@@ -115,7 +122,7 @@ def _key(scope: Scope, refused_headers: frozenset[bytes] = frozenset()) -> tuple
         path,
         scope.get("query_string", b"").decode("latin-1"),
         _language_of(accept_language),
-        _shape_of(accept),
+        _shape_of(accept) if store.negotiate else V3,
     )
 
 
@@ -135,7 +142,7 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         store = self.store
-        key = _key(scope) if store.max_bytes and scope["type"] == "http" else None
+        key = _key(store, scope) if store.max_bytes and scope["type"] == "http" else None
         if key is None:
             await self.app(scope, receive, send)
             return

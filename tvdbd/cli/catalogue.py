@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -25,11 +26,25 @@ from tvdbd.errors import TvdbdError
 @pass_context
 def import_command(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
     """Import a bundle file (JSON Lines, .gz accepted, - for stdin)."""
+    if images_dir is not None and bundle == "-":
+        # The files are found in a second read of the bundle, after the import: standard
+        # input is kept in a temporary file (gunzipped) for it.
+        from tvdbd.bundles.files import spool_standard_input
+
+        with tempfile.TemporaryDirectory(prefix="tvdbd-import-") as folder:
+            spooled = Path(folder) / "bundle.jsonl"
+            try:
+                spool_standard_input(spooled)
+            except (OSError, EOFError) as exc:
+                raise click.ClickException(f"Cannot read standard input: {exc}") from None
+            _import(ctx, str(spooled), strict, images_dir)
+        return
+    _import(ctx, bundle, strict, images_dir)
+
+
+def _import(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
     from tvdbd.bundles.importer import import_file
 
-    if images_dir is not None and bundle == "-":
-        # The files are found in a second read of the bundle, after the import.
-        raise click.UsageError("--images needs a bundle file, not standard input.")
     engine = ctx.engine()
     with tqdm(unit="B", unit_scale=True, desc="import", disable=None, leave=False) as bar:
 
@@ -51,7 +66,9 @@ def import_command(ctx: Context, bundle: str, strict: bool, images_dir: Path | N
         click.echo(f"Refused: {len(report.errors)} bad line(s); nothing was imported.", err=True)
         sys.exit(1)
     click.echo(
-        f"Imported {report.imported} series, {report.unchanged} unchanged, "
+        f"Imported {report.imported} series, "
+        + (f"{report.movies} movie(s), " if report.movies else "")
+        + f"{report.unchanged} unchanged, "
         + (f"{report.users} user(s), " if report.users else "")
         + f"{len(report.errors)} bad line(s).",
         err=True,
@@ -77,7 +94,8 @@ def export_command(ctx: Context, bundle: str, with_users: bool) -> None:
     from tvdbd.bundles.exporter import export_file
 
     try:
-        count = export_file(ctx.engine(), bundle, with_users=with_users)
+        report = export_file(ctx.engine(), bundle, with_users=with_users)
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Exported {count} series.", err=True)
+    movies = f", {report.movies} movie(s)" if report.movies else ""
+    click.echo(f"Exported {report.series} series{movies}.", err=True)

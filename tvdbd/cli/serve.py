@@ -20,9 +20,21 @@ from tvdbd.settings import Settings
     help="Accept any API key at /login, or only registered ones [env TVDBD_API_KEY_POLICY].",
 )
 @click.option("--no-demo", is_flag=True, help="Do not load the demo catalogue into an empty db.")
+@click.option(
+    "--accept-version-negotiation/--no-accept-version-negotiation",
+    default=None,
+    help="Serve the v2.2.0 shapes to `Accept: application/vnd.thetvdb.v2...`; default off: "
+    "every request gets 3.0.0 whatever Accept says [env TVDBD_ACCEPT_VERSION_NEGOTIATION].",
+)
 @pass_context
 def serve(
-    ctx: Context, host: str, port: int, workers: int, api_key_policy: str | None, no_demo: bool
+    ctx: Context,
+    host: str,
+    port: int,
+    workers: int,
+    api_key_policy: str | None,
+    no_demo: bool,
+    accept_version_negotiation: bool | None,
 ) -> None:
     """Run the API server (migrates the database first)."""
     import uvicorn
@@ -34,11 +46,16 @@ def serve(
         settings = settings.with_changes(api_key_policy=api_key_policy)
     if no_demo:
         settings = settings.with_changes(load_demo=False)
+    if accept_version_negotiation is not None:
+        settings = settings.with_changes(accept_version_negotiation=accept_version_negotiation)
     engine = Context(settings).engine()
     if settings.load_demo:
         report = load_demo_if_empty(engine)
         if report is not None:
-            click.echo(f"Loaded the demo catalogue: {report.imported} series.", err=True)
+            click.echo(
+                f"Loaded the demo catalogue: {report.imported} series, {report.movies} movies.",
+                err=True,
+            )
             drawn = draw_demo_images(settings.resolved_image_dir)
             click.echo(f"Drew {drawn} demo images into {settings.resolved_image_dir}.", err=True)
     engine.dispose()
@@ -48,6 +65,7 @@ def serve(
         TVDBD_DATABASE_URL=settings.resolved_database_url,
         TVDBD_API_KEY_POLICY=settings.api_key_policy,
         TVDBD_TOKEN_LIFETIME_SECONDS=str(settings.token_lifetime_seconds),
+        TVDBD_ACCEPT_VERSION_NEGOTIATION="on" if settings.accept_version_negotiation else "off",
     )
     from tvdbd.auth import load_or_create_signing_key
 

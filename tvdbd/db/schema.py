@@ -247,6 +247,21 @@ source_checkpoints = Table(
     Column("updated_at", BigInteger, nullable=False),
 )
 
+# v3 movies (`/movies/{id}`, `/movieupdates`): a record with nothing per request and no
+# route that looks inside it, so it is stored whole as the JSON text served (key order and
+# all; see tvdbd.records.movie). Movie ids are their own id space, not series ids.
+movies = Table(
+    "movies",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    # The bundle line's `lastUpdated` (the record has none); what /movieupdates compares.
+    Column("last_updated", BigInteger, nullable=False),
+    Column("record", Text, nullable=False),
+    # sha256 of the bundle line; re-importing the same line changes nothing.
+    Column("bundle_hash", Text, nullable=False),
+    Index(None, "last_updated"),
+)
+
 CATALOGUE_CHILD_TABLES = (
     series_sources,
     search_names,

@@ -1,6 +1,6 @@
 """Placeholder artwork for the demo catalogue, drawn instead of shipped.
 
-Each file shows the series title and the kind of image, at the size its record gives
+Each file shows the series (or movie) title and the kind of image, at the size its record gives
 (`resolution`, or an episode's `thumbWidth` x `thumbHeight`, else the usual size for its
 folder). Drawing is deterministic: the same catalogue and the pinned Pillow (with its bundled
 font) give the same bytes, so the demo's ETags are stable across machines.
@@ -19,6 +19,7 @@ import orjson
 from PIL import Image, ImageDraw, ImageFont
 
 from tvdbd.images.store import ImageStore, is_storable, write_atomically
+from tvdbd.records.movie import primary_name
 
 # Sizes TheTVDB used per kind (see the contract, §3.5), by the path's first folder.
 SIZES_BY_FOLDER = {
@@ -50,6 +51,9 @@ class Placeholder:
 
 def placeholders_for(bundle: dict[str, Any]) -> Iterator[Placeholder]:
     """One placeholder per file the bundle refers to (first mention wins)."""
+    if isinstance(bundle.get("movie"), dict):
+        yield from _movie_placeholders(bundle["movie"])
+        return
     series = bundle.get("series") or {}
     title = str(series.get("seriesName") or "")
     series_id = int(series.get("id") or 0)
@@ -78,6 +82,25 @@ def placeholders_for(bundle: dict[str, Any]) -> Iterator[Placeholder]:
         season, number = episode.get("airedSeason") or 0, episode.get("airedEpisodeNumber") or 0
         size = _size(f"{episode.get('thumbWidth')}x{episode.get('thumbHeight')}")
         yield from make(episode.get("filename"), f"episode S{season:02}E{number:02}", size)
+
+
+# Sizes of movie artwork by `artwork_type` when the record gives none.
+MOVIE_SIZES = {"poster": (680, 1000), "background": (1920, 1080), "banner": (758, 140)}
+
+
+def _movie_placeholders(movie: dict[str, Any]) -> Iterator[Placeholder]:
+    title = primary_name(movie)
+    seen: set[str] = set()
+    for artwork in movie.get("artworks") or []:
+        path = artwork.get("url") if isinstance(artwork, dict) else None
+        if not isinstance(path, str) or path in seen or not is_storable(path):
+            continue
+        seen.add(path)
+        kind = str(artwork.get("artwork_type") or "artwork")
+        width, height = _size(f"{artwork.get('width')}x{artwork.get('height')}") or (
+            MOVIE_SIZES.get(kind, DEFAULT_SIZE)
+        )
+        yield Placeholder(path, width, height, title, f"movie {kind}", int(movie.get("id") or 0))
 
 
 def _size(resolution: Any) -> tuple[int, int] | None:

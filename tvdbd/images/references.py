@@ -17,8 +17,9 @@ SERIES_ARTWORK = ("banner", "poster", "fanart")
 
 def bundle_image_paths(bundle: dict[str, Any]) -> list[str]:
     """Every file a bundle line refers to, first mention first: the series' (and its
-    translations') banner, poster and fanart, image `fileName`s, actor `image`s and episode
-    `filename`s. Thumbnails are not listed: the server makes them."""
+    translations') banner, poster and fanart, image `fileName`s, actor `image`s, episode
+    `filename`s and a movie line's artwork `url`s. Thumbnails (`thumb_url` too) are not
+    listed: the server makes them."""
     found: list[Any] = []
     series = bundle.get("series")
     if isinstance(series, dict):
@@ -31,6 +32,9 @@ def bundle_image_paths(bundle: dict[str, Any]) -> list[str]:
     found.extend(_values(bundle.get("images"), "fileName"))
     found.extend(_values(bundle.get("actors"), "image"))
     found.extend(_values(bundle.get("episodes"), "filename"))
+    movie = bundle.get("movie")
+    if isinstance(movie, dict):
+        found.extend(_values(movie.get("artworks"), "url"))
     return list(dict.fromkeys(p for p in found if isinstance(p, str) and p))
 
 

@@ -38,9 +38,12 @@ TheTVDB REST API v2, served by tvdbd {__version__} with the final legacy (3.0.0)
 **Language selection** is done with the `Accept-Language` header: one abbreviation (`en`, `de`,
 ...; the first entry of a browser-style list counts); unknown codes get English. See /languages.
 
-**Versioning.** `Accept: application/vnd.thetvdb.v2` (or `...v2.1.1`, `...v2.2.0`) gets the
-2.2.0 shapes (the `*V2` schemas below; `X-Thetvdb-Api-Version: 2.2.0`); any other value gets
-3.0.0. The header never causes a 406.
+**Versioning.** Every answer has the 3.0.0 shapes whatever `Accept` says (as the real API in
+its last years; clients that send `application/vnd.thetvdb.v2.1.1` read the 3.0.0 fields). A
+server started with `--accept-version-negotiation` (`TVDBD_ACCEPT_VERSION_NEGOTIATION=on`)
+serves `Accept: application/vnd.thetvdb.v2` (or `...v2.1.1`, `...v2.2.0`) the 2.2.0 shapes
+instead (the `*V2` schemas below; `X-Thetvdb-Api-Version: 2.2.0`). The header never causes a
+406.
 
 **Errors** are always JSON: `{{"Error": "<text>"}}`. A method a path does not have is answered
 405 `{{"Error": "Method not allowed"}}` with an `Allow` header; an unknown path (or a trailing
@@ -234,8 +237,9 @@ def _components() -> dict[str, Any]:
                 "name": "Accept",
                 "in": "header",
                 "schema": STRING,
-                "description": "`application/vnd.thetvdb.v2[.x.y]` gets the 2.2.0 shapes; "
-                "anything else 3.0.0 (never a 406).",
+                "description": "Ignored by default (3.0.0 shapes); with the server's "
+                "accept_version_negotiation setting on, `application/vnd.thetvdb.v2[.x.y]` "
+                "gets the 2.2.0 shapes (never a 406).",
             },
             "If-None-Match": {
                 "name": "If-None-Match",

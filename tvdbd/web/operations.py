@@ -23,6 +23,7 @@ TAGS = [
     ("Series", "Information about a specific series"),
     ("Updates", "Series that have been recently updated"),
     ("Users", "Routes for handling user data (a token from a login with username and userkey)"),
+    ("Movies", "Movies (API 3.0.0): one record, and the ids changed since a time"),
     ("Banners", "Artwork files (no token)"),
     ("Documentation", "This page and the OpenAPI document (no token)"),
 ]
@@ -38,6 +39,7 @@ NO_USER: Error = (
 )
 BAD_PAGE: Error = (400, "`page` is not a whole number.", "Invalid page: abc")
 PAST_LAST_PAGE: Error = (404, "`page` is past the last page.", "Resource not found")
+NO_VALID_PARAMS = "No valid query params given"
 
 
 def unknown_id(what: str) -> Error:
@@ -465,6 +467,29 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             (409, "The item is not rated.", "Conflict"),
         ),
         path_examples={"itemType": "series", "itemId": 76156},
+    ),
+    ("GET", "/movies/{id}"): Operation(
+        "Movies",
+        "One movie (snake_case keys, every translation)",
+        _data(ref("Movie")),
+        (NOT_AUTHORIZED, unknown_id("movie")),
+        language=True,
+        path_examples={"id": 107},
+        description="Accept-Language changes nothing: the record carries all its "
+        "translations (`is_primary` marks the original one).",
+    ),
+    ("GET", "/movieupdates"): Operation(
+        "Movies",
+        "Ids of the movies changed since a time",
+        ref("MovieUpdates"),
+        (
+            NOT_AUTHORIZED,
+            (405, "No `since` (or an empty one), as in the v3 swagger.", NO_VALID_PARAMS),
+            (422, "`since` is not a Unix time in seconds.", NO_VALID_PARAMS),
+        ),
+        (query("since", _EPOCH, "Unix time (seconds).", required=True, example=1590969600),),
+        description='A bare `{"movies": [...]}` (no `data`): every movie whose '
+        "lastUpdated is `since` or later, oldest change first; `[]` when none.",
     ),
     ("GET", "/banners/{path}"): _BANNER,
     ("HEAD", "/banners/{path}"): replace(

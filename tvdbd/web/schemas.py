@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tvdbd.records import artwork, episode, series
+from tvdbd.records import artwork, episode, movie, series
 from tvdbd.records.fields import Field, Kind
 
 Schema = dict[str, Any]
@@ -139,7 +139,10 @@ _SEARCH_ORDER_V3 = [
     "seriesName", "slug", "status",
 ]  # fmt: skip
 _SEARCH_ORDER_V2 = [k for k in _SEARCH_ORDER_V3 if k not in ("image", "poster")]
-_V2_NOTE = "The 2.2.0 shape, served to `Accept: application/vnd.thetvdb.v2...`."
+_V2_NOTE = (
+    "The 2.2.0 shape, served to `Accept: application/vnd.thetvdb.v2...` when the server has "
+    "accept_version_negotiation on."
+)
 
 
 def component_schemas() -> dict[str, Schema]:
@@ -288,10 +291,12 @@ def component_schemas() -> dict[str, Schema]:
         },
         "Favorites": {
             "type": "object",
-            "description": "Series ids as strings, in the order added; no key when none.",
-            "properties": {"favorites": {**STRINGS, "minItems": 1}},
+            "description": "Series ids as strings, in the order added; `[]` when none.",
+            "properties": {"favorites": STRINGS},
+            "required": ["favorites"],
             "additionalProperties": False,
         },
+        **movie_schemas(),
         "Rating": {
             "type": "object",
             "properties": {
@@ -300,6 +305,51 @@ def component_schemas() -> dict[str, Schema]:
                 "rating": {**INTEGER, "minimum": 1, "maximum": 10},
             },
             "required": ["ratingType", "ratingItemId", "rating"],
+            "additionalProperties": False,
+        },
+    }
+
+
+_MOVIE_TYPES = {movie.INT: "integer", movie.STR: "string", movie.BOOL: "boolean"}
+
+
+def _movie_part(part: movie.Part) -> Schema:
+    """An object of a movie's lists: exactly these keys, each value of its type or null."""
+    return {
+        "type": "object",
+        "properties": {key: {"type": [_MOVIE_TYPES[kind], "null"]} for key, kind in part},
+        "required": [key for key, _ in part],
+        "additionalProperties": False,
+    }
+
+
+def movie_schemas() -> dict[str, Schema]:
+    """`Movie` (contract §3.12, snake_case keys) and the `/movieupdates` body."""
+    properties: dict[str, Schema] = {
+        "id": INTEGER,
+        **{key: {"type": [_MOVIE_TYPES[kind], "null"]} for key, kind in movie.SCALARS},
+        **{key: array_of(_movie_part(part)) for key, part in movie.LISTS.items()},
+        "people": {
+            "type": "object",
+            "properties": {role: array_of(ref("MoviePerson")) for role in movie.PEOPLE_ROLES},
+            "required": list(movie.PEOPLE_ROLES),
+            "additionalProperties": False,
+        },
+    }
+    return {
+        "Movie": {
+            "type": "object",
+            "description": "A v3 movie: the same record in every language (all translations).",
+            "properties": {key: properties[key] for key in movie.WIRE_ORDER},
+            "required": list(movie.WIRE_ORDER),
+            "additionalProperties": False,
+        },
+        "MoviePerson": _movie_part(movie.PERSON),
+        "MovieUpdates": {
+            "type": "object",
+            "description": "Movie ids, oldest change first (no `data` wrapper).",
+            "properties": {"movies": array_of(INTEGER)},
+            "required": ["movies"],
             "additionalProperties": False,
         },
     }
