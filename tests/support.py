@@ -89,7 +89,15 @@ class LiveServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / f"server-{self.port}.log"
-        environment = {**os.environ, **env}
+        # The suite sends thousands of requests and failed logins from 127.0.0.1 in a few
+        # minutes: limits are off unless a test sets them (tests/api/test_limits.py does).
+        environment = {
+            **os.environ,
+            "TVDBD_RATE_LIMIT_PER_IP": "off",
+            "TVDBD_LOGIN_FAILURES_PER_IP": "off",
+            "TVDBD_LOGIN_FAILURES_PER_USER": "off",
+            **env,
+        }
         environment.update(TVDBD_DATA_DIR=str(data_dir), TVDBD_DATABASE_URL=database_url)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(

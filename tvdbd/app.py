@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -14,9 +15,11 @@ from starlette.middleware import Middleware
 from starlette.types import Receive, Scope, Send
 
 from tvdbd.api.conditional import series_last_updated
-from tvdbd.api.envelope import api_error_handler, unexpected_error_handler
+from tvdbd.api.envelope import api_error_handler, send_api_error, unexpected_error_handler
 from tvdbd.api.http_cache import HttpCache
+from tvdbd.api.limits import BodyLimits, LoginGuard, RequestRates, too_many
 from tvdbd.api.middleware import WireNormalizer
+from tvdbd.api.observe import Observer
 from tvdbd.api.routes import ROUTES
 from tvdbd.auth import TokenIssuer, load_or_create_signing_key
 from tvdbd.cache.invalidation import channel_of, listen
@@ -25,7 +28,7 @@ from tvdbd.cache.marks import marks_for
 from tvdbd.cache.responses import ResponseCache, ResponseStore, serve_hit
 from tvdbd.db.engine import make_engine
 from tvdbd.db.readers import ReadConnections
-from tvdbd.errors import ApiError
+from tvdbd.errors import ApiError, NotAuthorized
 from tvdbd.images.store import ImageStore
 from tvdbd.settings import Settings
 from tvdbd.sources.readthrough import ReadThrough
@@ -33,14 +36,37 @@ from tvdbd.sources.registry import open_source
 
 
 class TvdbdApp(Starlette):
-    """Starlette with stored answers served before its middleware stack (see serve_hit)."""
+    """Starlette with stored answers served before its middleware stack (see serve_hit),
+    and what must see every request before that: request rates, metrics, the access log."""
 
     responses: ResponseStore
+    rates: RequestRates
+    observer: Observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        if self.observer.active:
+            send = self.observer.wrap(scope, send)
+        if self.rates.enabled:
+            reset = await self.rates.refusal(scope, self._claims(scope))
+            if reset is not None:
+                await send_api_error(send, too_many(reset), self.state.cache_max_age)
+                return
         if not await serve_hit(self.responses, scope, send):
             await super().__call__(scope, receive, send)
+
+    def _claims(self, scope: Scope) -> dict[str, Any] | None:
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                try:
+                    claims: dict[str, Any] = self.state.tokens.verify(value.decode("latin-1"))
+                except NotAuthorized:
+                    return None
+                return claims
+        return None
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
@@ -79,6 +105,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
         routes=ROUTES,
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_body_bytes,
+                timeout=settings.request_body_timeout_seconds,
+                max_age=settings.cache_max_age,
+            ),
             Middleware(WireNormalizer, negotiate=negotiate),
             Middleware(HttpCache, last_modified_for=series_last_updated),
             # Inside HttpCache: cached answers still get 304s and compression.
@@ -92,6 +124,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     )
     app.router.redirect_slashes = False
     app.responses = responses
+    app.rates = RequestRates(settings)
+    app.observer = app.state.observer = Observer(settings, ROUTES)
+    app.state.login_guard = LoginGuard(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.readers = ReadConnections(engine)

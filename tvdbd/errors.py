@@ -64,6 +64,25 @@ class Conflict(ApiError):
     default_message = "Conflict"
 
 
+class RequestTimeout(ApiError):
+    """A request body that did not arrive in time."""
+
+    status = 408
+    default_message = "Request timeout"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    default_message = "Request body too large"
+
+
+class TooManyRequests(ApiError):
+    """Over a rate limit; carries Retry-After."""
+
+    status = 429
+    default_message = "Too many requests"
+
+
 class Unprocessable(ApiError):
     """A query parameter that is there but unusable (`/movieupdates?since=abc`, v3 swagger)."""
 

@@ -86,6 +86,54 @@ class Settings:
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
     )
+    # Defending the server (tvdbd.api.limits, tvdbd.serving).
+    rate_limit_per_ip: str = field(
+        default="6000/minute",
+        metadata={
+            "help": "Requests a client IP may send (a moving window: '1200/minute', "
+            "'50 per second'); 'off' for no limit. Over it: 429 with Retry-After."
+        },
+    )
+    rate_limit_per_key: str = field(
+        default="off",
+        metadata={"help": "Requests per API key (the token's key), as rate_limit_per_ip."},
+    )
+    login_failures_per_user: str = field(
+        default="10 per 15 minutes",
+        metadata={
+            "help": "Failed logins a user name may have before /login answers it 429 for the "
+            "rest of the window (user-key guessing); 'off' for no guard."
+        },
+    )
+    login_failures_per_ip: str = field(
+        default="30 per 15 minutes",
+        metadata={"help": "Failed logins a client IP may have, as login_failures_per_user."},
+    )
+    max_body_bytes: int = field(
+        default=65536, metadata={"help": "Largest request body accepted (413 above)."}
+    )
+    request_body_timeout_seconds: float = field(
+        default=10.0, metadata={"help": "Longest wait for a request body (408 after)."}
+    )
+    request_head_timeout_seconds: float = field(
+        default=10.0,
+        metadata={
+            "help": "Longest wait for a request's line and headers once a connection (or its "
+            "next request) starts; then the connection is closed with 408."
+        },
+    )
+    graceful_shutdown_seconds: int = field(
+        default=30,
+        metadata={"help": "On SIGTERM, how long requests in flight may take to finish."},
+    )
+    metrics: bool = field(
+        default=False,
+        metadata={"help": "Serve Prometheus metrics at GET /metrics (no token)."},
+    )
+    access_log: bool = field(
+        default=False,
+        metadata={"help": "Write one JSON line per request to standard error."},
+    )
     redis_url: str = field(
         default="",
         metadata={
@@ -246,6 +294,23 @@ class Settings:
                     f"Setting {name!r} has value {getattr(self, name)!r}. "
                     "Expected zero or a positive whole number."
                 )
+        for name in ("max_body_bytes", "graceful_shutdown_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(
+                    f"Setting {name!r} has value {getattr(self, name)!r}. "
+                    "Expected zero or a positive whole number."
+                )
+        for name in ("request_body_timeout_seconds", "request_head_timeout_seconds"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(
+                    f"Setting {name!r} has value {getattr(self, name)!r}. "
+                    "Expected a positive number of seconds."
+                )
+        from tvdbd.api.limits import rate
+
+        for name in ("rate_limit_per_ip", "rate_limit_per_key", "login_failures_per_user",
+                     "login_failures_per_ip"):  # fmt: skip
+            rate(name, getattr(self, name))
         self.wanted_languages  # noqa: B018 (checks the value)
         self.mirror_language_list  # noqa: B018
         if self.cache_max_age < 0:

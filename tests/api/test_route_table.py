@@ -13,6 +13,7 @@ from tvdbd.api.routes import ROUTES
 from tvdbd.web import docs
 
 CONTRACT = SHARED / "docs" / "api-contract.md"
+OPERATOR_ROUTES = ("/health", "/metrics")
 
 
 def served_routes() -> list[tuple[str, str]]:
@@ -27,6 +28,8 @@ def served_routes() -> list[tuple[str, str]]:
             continue
         if route.path.startswith("/banners/"):
             continue  # artwork files (tests/api/test_banners.py), not an API route
+        if route.path in OPERATOR_ROUTES:
+            continue  # tvdbd's own /health and /metrics (tests/api/test_operations.py)
         methods = route.methods or set()
         for method in ("POST", "GET", "PUT", "DELETE", "PATCH"):
             if method in methods:

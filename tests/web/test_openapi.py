@@ -106,6 +106,8 @@ def test_it_is_openapi_3_1_with_the_bearer_scheme_and_a_public_login(
     assert public == [
         "GET /",
         "GET /banners/{path}",
+        "GET /health",
+        "GET /metrics",
         "GET /openapi.json",
         "GET /swagger",
         "GET /swagger/{name}",
@@ -302,9 +304,9 @@ def test_the_docs_name_the_live_sources_and_tvmazes_licence(document: dict[str, 
 def test_the_movie_routes_are_documented_with_their_v3_answers(document: dict[str, Any]) -> None:
     movie = document["paths"]["/movies/{id}"]["get"]
     assert movie["tags"] == ["Movies"]
-    assert set(movie["responses"]) == {"200", "304", "401", "404"}
+    assert set(movie["responses"]) == {"200", "304", "401", "404", "429"}
     updates = document["paths"]["/movieupdates"]["get"]
-    assert set(updates["responses"]) == {"200", "304", "401", "405", "422"}
+    assert set(updates["responses"]) == {"200", "304", "401", "405", "422", "429"}
     ok = updates["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/MovieUpdates"}  # bare, no `data`
     schema = document["components"]["schemas"]["Movie"]

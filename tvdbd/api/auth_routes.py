@@ -19,6 +19,7 @@ VALID_USER_REQUIRED = "Valid User Account Required"
 
 
 async def login(request: Request) -> Response:
+    """Log in; failures count against the user name and the client IP (tvdbd.api.limits)."""
     raw = await request.body()
     try:
         body = orjson.loads(raw) if raw.strip() else {}
@@ -26,6 +27,19 @@ async def login(request: Request) -> Response:
         raise BadRequest("Invalid JSON in request body") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
+    guard = request.app.state.login_guard
+    named = body.get("username")
+    username = named if isinstance(named, str) else None
+    ip = request.client.host if request.client else "-"
+    await run_in_threadpool(guard.check, username, ip)
+    try:
+        return await _login(request, body)
+    except (LoginRefused, NotAuthorized):
+        await run_in_threadpool(guard.failed, username, ip)
+        raise
+
+
+async def _login(request: Request, body: dict[str, Any]) -> Response:
     apikey = body.get("apikey")
     if not isinstance(apikey, str) or not apikey.strip():
         raise LoginRefused()

@@ -9,6 +9,7 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Send
 
 from tvdbd.api.conditional import strong_etag
 from tvdbd.errors import ApiError, MethodNotAllowed, NotFound
@@ -91,6 +92,17 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
         shape=_shape_of(request),
         headers=exc.headers,
     )
+
+
+async def send_api_error(send: Send, exc: ApiError, max_age: int) -> None:
+    """The same answer as the handler gives, for refusals made before the app runs (rate
+    limits, body limits), as raw ASGI messages."""
+    body = orjson.dumps({"Error": exc.message})
+    headers = {**wire_headers(V3, max_age), "etag": strong_etag(body), **exc.headers}
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": exc.status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from tvdbd.api import (
     episodes_routes,
     misc_routes,
     movie_routes,
+    ops_routes,
     search_routes,
     series_routes,
     user_routes,
@@ -130,5 +131,8 @@ ROUTES = [
     Route("/banners/{path:path}", banners.get_banner, methods=["GET"]),
     # Documentation for people and tools (no token): /openapi.json, the page at / and /swagger
     *docs.ROUTES,
+    # For the operator (no token): health for load balancers, Prometheus metrics (a setting)
+    Route("/health", ops_routes.health, methods=["GET"]),
+    Route("/metrics", ops_routes.metrics, methods=["GET"]),
 ]
 literal_paths_win(ROUTES)

@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tvdbd.api.conditional import series_id_in_path
 from tvdbd.api.context import negotiate_shape
+from tvdbd.api.observe import CACHED
 from tvdbd.api.read_through import NO_STORE
 from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
@@ -91,7 +92,7 @@ async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
     entry = _fresh(store, key) if key is not None else None
     if entry is None:
         return False
-    await _send_entry(store, entry, send)
+    await _send_entry(store, entry, send, scope)
     return True
 
 
@@ -126,8 +127,9 @@ def _key(
     )
 
 
-async def _send_entry(store: ResponseStore, entry: Entry, send: Send) -> None:
+async def _send_entry(store: ResponseStore, entry: Entry, send: Send, scope: Scope) -> None:
     store.hits += 1
+    scope[CACHED] = True
     await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
     await send({"type": "http.response.body", "body": entry.body})
 
@@ -148,7 +150,7 @@ class ResponseCache:
             return
         entry = _fresh(store, key)
         if entry is not None:
-            await _send_entry(store, entry, send)
+            await _send_entry(store, entry, send, scope)
             return
         store.misses += 1
         # Read the marks before the database: a change committed meanwhile then leaves this

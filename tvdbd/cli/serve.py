@@ -26,6 +26,18 @@ from tvdbd.settings import Settings
     help="Serve the v2.2.0 shapes to `Accept: application/vnd.thetvdb.v2...`; default off: "
     "every request gets 3.0.0 whatever Accept says [env TVDBD_ACCEPT_VERSION_NEGOTIATION].",
 )
+@click.option(
+    "--metrics",
+    is_flag=True,
+    default=None,
+    help="Serve Prometheus metrics at /metrics [env TVDBD_METRICS].",
+)
+@click.option(
+    "--access-log",
+    is_flag=True,
+    default=None,
+    help="One JSON line per request on standard error [env TVDBD_ACCESS_LOG].",
+)
 @pass_context
 def serve(
     ctx: Context,
@@ -35,6 +47,8 @@ def serve(
     api_key_policy: str | None,
     no_demo: bool,
     accept_version_negotiation: bool | None,
+    metrics: bool | None,
+    access_log: bool | None,
 ) -> None:
     """Run the API server (migrates the database first)."""
     import uvicorn
@@ -48,6 +62,10 @@ def serve(
         settings = settings.with_changes(load_demo=False)
     if accept_version_negotiation is not None:
         settings = settings.with_changes(accept_version_negotiation=accept_version_negotiation)
+    if metrics:
+        settings = settings.with_changes(metrics=True)
+    if access_log:
+        settings = settings.with_changes(access_log=True)
     engine = Context(settings).engine()
     if settings.load_demo:
         report = load_demo_if_empty(engine)
@@ -66,7 +84,15 @@ def serve(
         TVDBD_API_KEY_POLICY=settings.api_key_policy,
         TVDBD_TOKEN_LIFETIME_SECONDS=str(settings.token_lifetime_seconds),
         TVDBD_ACCEPT_VERSION_NEGOTIATION="on" if settings.accept_version_negotiation else "off",
+        TVDBD_METRICS="on" if settings.metrics else "off",
+        TVDBD_ACCESS_LOG="on" if settings.access_log else "off",
+        TVDBD_REQUEST_HEAD_TIMEOUT_SECONDS=str(settings.request_head_timeout_seconds),
     )
+    from tvdbd.serving import prometheus_folder, uvicorn_options
+
+    if settings.metrics and workers > 1:
+        # Every worker writes its values there; any worker's /metrics sums them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_folder(settings.data_dir)
     from tvdbd.auth import load_or_create_signing_key
 
     load_or_create_signing_key(settings.resolved_signing_key_file)
@@ -90,6 +116,7 @@ def serve(
         log_level="warning",
         access_log=False,
         server_header=False,
+        **uvicorn_options(settings),
     )
 
 

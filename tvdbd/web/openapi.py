@@ -23,6 +23,8 @@ API_VERSION = "3.0.0"
 _PATH_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?}")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
+RATE_LIMITED = (429, "Over a request-rate limit (with Retry-After).", "Too many requests")
+
 DESCRIPTION = f"""\
 TheTVDB REST API v2, served by tvdbd {__version__} with the final legacy (3.0.0) record shapes.
 
@@ -49,6 +51,11 @@ instead (the `*V2` schemas below; `X-Thetvdb-Api-Version: 2.2.0`). The header ne
 405 `{{"Error": "Method not allowed"}}` with an `Allow` header; an unknown path (or a trailing
 slash) 404 `{{"Error": "Resource not found"}}`. Unknown query parameters never fail a request:
 they are listed in `errors.invalidQueryParams` next to the data.
+
+**Limits.** A client IP (and, by setting, an API key) may send so many requests a minute;
+over that: 429 `{{"Error": "Too many requests"}}` with `Retry-After`. Failed logins are
+counted per user name and per client, request bodies are limited in size (413) and in time
+(408), and so is the time to send a request's headers.
 
 **Data sources.** The catalogue holds what its operator imported, and, where the operator
 turned them on, series fetched from live sources: metadata provided by
@@ -157,7 +164,11 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
             "headers": {"Content-Range": {"schema": STRING, "required": True}},
             "content": {media: {"schema": op.ok} for media in op.media},
         }
-    responses.update(_error_responses(op.errors))
+    # Every request counts against the rate limits (tvdbd.api.limits).
+    errors = op.errors
+    if not any(status == 429 for status, _, _ in errors):
+        errors = (*errors, RATE_LIMITED)
+    responses.update(_error_responses(errors))
     if method == "HEAD":  # the GET's status and headers, never a body
         for response in responses.values():
             response.pop("content", None)

@@ -26,6 +26,7 @@ TAGS = [
     ("Movies", "Movies (API 3.0.0): one record, and the ids changed since a time"),
     ("Banners", "Artwork files (no token)"),
     ("Documentation", "This page and the OpenAPI document (no token)"),
+    ("Operations", "For the operator: health and metrics (no token)"),
 ]
 
 # An error answer: (status, when, example text).
@@ -191,6 +192,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             (400, "The body is not JSON, or not a JSON object.", "Invalid JSON in request body"),
             (401, "No usable API key (or an unregistered one, by setting).", "Not Authorized"),
             (401, "`username`/`userkey` match no account.", "Valid User Account Required"),
+            (408, "The body did not arrive in time.", "Request timeout"),
+            (413, "The body is larger than the server takes.", "Request body too large"),
+            (
+                429,
+                "Too many failed logins for this user name or client lately (with Retry-After).",
+                "Too many failed logins; try again later",
+            ),
         ),
         public=True,
         body=ref("Login"),
@@ -527,6 +535,39 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         api=False,
         media=tuple(MEDIA_TYPES),
         path_examples={"name": "swagger-ui.css"},
+    ),
+    ("GET", "/health"): Operation(
+        "Operations",
+        "Whether the database answers and its schema is current (for load balancers)",
+        {
+            "type": "object",
+            "required": ["status", "database", "schema"],
+            "properties": {
+                "status": {"const": "ok"},
+                "database": {"type": "string"},
+                "schema": {"type": ["string", "null"]},
+            },
+        },
+        (
+            (
+                503,
+                "The database does not answer, or its schema is not the code's.",
+                "Service unavailable",
+            ),
+        ),
+        public=True,
+        api=False,
+        conditional=False,
+    ),
+    ("GET", "/metrics"): Operation(
+        "Operations",
+        "Prometheus metrics: requests and latency per route, cache hits, feed lag",
+        {"type": "string"},
+        ((404, "Metrics are off (TVDBD_METRICS).", "Resource not found"),),
+        public=True,
+        api=False,
+        media=("text/plain",),
+        conditional=False,
     ),
 }
 
