@@ -27,6 +27,7 @@ from tvdbd.sources.mirror import V2Server, mirror_once
 
 SCRUBS, LOST, FIREFLY = 76156, 73739, 78874
 SINCE = 1_400_000_000  # before every lastUpdated of the demo catalogue (2014)
+RECENT = 1_589_900_000  # just before the demo's three recorded series changed (May 2020)
 
 
 def demo() -> list[dict[str, Any]]:
@@ -130,12 +131,12 @@ def test_a_second_pass_stores_only_what_changed_upstream(
 def test_mirror_resumes_after_kill_9_and_no_series_is_half_stored(
     backend: str, databases: Databases, upstream: LiveServer, tmp_path: Path
 ) -> None:
-    """Kill `tvdbd mirror` at twelve points spread over a run; every series stored then is
+    """Kill `tvdbd mirror` at twenty points spread over a run; every series stored then is
     whole (all its episodes), and a second run finishes the catalogue."""
     whole = {
         b["series"]["id"]: len(b.get("episodes", []))
         for b in demo()
-        if b["series"].get("lastUpdated", 0) >= SINCE
+        if b["series"].get("lastUpdated", 0) >= RECENT
     }
 
     def run(url: str, kill_after: float | None) -> bool:
@@ -143,7 +144,7 @@ def test_mirror_resumes_after_kill_9_and_no_series_is_half_stored(
                "TVDBD_SOURCE_ARTWORK": "off", "TVDBD_MIRROR_API_KEY": "mirror-key"}  # fmt: skip
         process = subprocess.Popen(
             [sys.executable, "-m", "tvdbd", "mirror", "--from", upstream.base_url,
-             "--since", str(SINCE), "--languages", "en,fr"],
+             "--since", str(RECENT), "--languages", "en,fr"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
@@ -170,9 +171,9 @@ def test_mirror_resumes_after_kill_9_and_no_series_is_half_stored(
     assert stored(engine) == whole
     engine.dispose()
     partial = set()
-    for point in range(12):
+    for point in range(20):
         url, engine = databases.new_engine(backend)
-        run(url, length * (point + 0.5) / 12)
+        run(url, length * (point + 0.5) / 20)
         found = stored(engine)
         assert all(found[i] == whole[i] for i in found), "a series was stored in part"
         partial.add(len(found))

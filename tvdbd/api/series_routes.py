@@ -26,25 +26,22 @@ def _existing_series(call: Call, conn: Any) -> tuple[int, Any]:
 
 
 def _series_data(call: Call) -> tuple[dict[str, Any], Any]:
+    series_id, raw = call.path_id()
     with call.connect() as conn:
-        series_id, row = _existing_series(call, conn)
-        translation = None
-        alias_languages = [""]
-        if call.language != row["original_language"]:
-            translation = catalogue.get_translation(conn, series_id, call.language)
-            alias_languages.append(call.language)
-        aliases = catalogue.get_aliases(conn, [series_id], alias_languages)
-        genres = catalogue.get_genres(conn, series_id)
-        user_ratings = users.rating_totals(conn, "series", [series_id]).get(series_id)
+        found = catalogue.series_view(conn, series_id, call.language)
+        if found is None:
+            raise IdNotFound(raw)
+        row, translation, aliases, genres = found
+        user_ratings = users.rating_totals_between(conn, "series", series_id, series_id)
     own_aliases = translation is not None and translation["has_aliases"]
     record = series_record(
         row,
         language=call.language,
         translation=translation,
-        aliases=aliases[(series_id, call.language if own_aliases else "")],
+        aliases=aliases[call.language if own_aliases else ""],
         genres=genres,
         shape=call.shape,
-        user_ratings=user_ratings,
+        user_ratings=user_ratings.get(series_id),
     )
     return record, row
 

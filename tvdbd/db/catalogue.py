@@ -149,6 +149,58 @@ def get_genres(conn: Connection, series_id: int) -> list[str]:
     return [genre for (genre,) in rows]
 
 
+# --- one series, for /series/{id} and /filter ---------------------------------------------------
+#
+# Prepared statements (tvdbd.db.prepared) like the episode pages: with the response cache off,
+# SQLAlchemy's per-execute work for the four reads cost more than the reads themselves.
+
+_SERIES_COLUMNS = tuple(series_table.c.keys())
+_SERIES_ROW = Prepared(select(series_table).where(series_table.c.id == bindparam("series_id")))
+_TRANSLATION_COLUMNS = tuple(series_translations.c.keys())
+_TRANSLATION_ROW = Prepared(
+    select(series_translations).where(
+        series_translations.c.series_id == bindparam("series_id"),
+        series_translations.c.language == bindparam("language"),
+    )
+)
+_ALIASES = Prepared(
+    select(series_aliases.c.language, series_aliases.c.alias)
+    .where(
+        series_aliases.c.series_id == bindparam("series_id"),
+        (series_aliases.c.language == "") | (series_aliases.c.language == bindparam("language")),
+    )
+    .order_by(series_aliases.c.language, series_aliases.c.position)
+)
+_GENRES = Prepared(
+    select(series_genres.c.genre)
+    .where(series_genres.c.series_id == bindparam("series_id"))
+    .order_by(series_genres.c.position)
+)
+
+
+def series_view(
+    conn: Connection, series_id: int, language: str
+) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, list[str]], list[str]] | None:
+    """What GET /series/{id} in `language` serves: the row, the translation (None in the
+    original language or when there is none), aliases by language ("" the original's) and
+    genres; None when there is no such series."""
+    if not 0 <= series_id <= MAX_ID:
+        return None
+    rows = _SERIES_ROW.rows(conn, series_id=series_id)
+    if not rows:
+        return None
+    row = dict(zip(_SERIES_COLUMNS, rows[0], strict=True))
+    translation = None
+    if language != row["original_language"]:
+        found = _TRANSLATION_ROW.rows(conn, series_id=series_id, language=language)
+        translation = dict(zip(_TRANSLATION_COLUMNS, found[0], strict=True)) if found else None
+    aliases: dict[str, list[str]] = {"": [], language: []}
+    for alias_language, alias in _ALIASES.rows(conn, series_id=series_id, language=language):
+        aliases.setdefault(alias_language, []).append(alias)
+    genres = [genre for (genre,) in _GENRES.rows(conn, series_id=series_id)]
+    return row, translation, aliases, genres
+
+
 # --- episodes ---------------------------------------------------------------------------------
 #
 # A 3.0.0 episode list is served from the records stored at import (episodes.wire_v3 and
