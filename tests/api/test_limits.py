@@ -157,10 +157,10 @@ def test_the_per_key_rate_counts_each_registered_key_alone(
         server.stop()
 
 
-def test_limits_are_on_by_default_with_room_for_real_clients() -> None:
+def test_the_cheap_guards_are_on_by_default_and_request_rates_off() -> None:
     from tvdbd.settings import Settings
 
     settings = Settings.from_env({})
-    assert settings.rate_limit_per_ip == "6000/minute"
+    assert settings.rate_limit_per_ip == "off" and settings.rate_limit_per_key == "off"
     assert settings.login_failures_per_user == "10 per 15 minutes"
     assert settings.max_body_bytes == 65536
