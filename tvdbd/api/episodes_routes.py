@@ -72,6 +72,7 @@ def _episode_list(call: Call, filters: list[tuple[str, Any]], unknown: list[str]
                 raise NotFound()
         offset, last = page_window(total, page, episode.PAGE_SIZE)
         window = _Window(series_id, original_language, filters, offset)
+        records: Any
         if call.shape == V3:
             records, name_missing = _stored_page(conn, call, window)
         else:
@@ -114,9 +115,17 @@ _RECORD = itemgetter(1)
 _NAME_MISSING = itemgetter(2)
 
 
-def _stored_page(conn: Connection, call: Call, window: _Window) -> tuple[list[Any], bool]:
-    """3.0.0: the stored records, as they are; only episodes without a stored record in the
-    language or with users' ratings (their siteRating moves) are rendered from full rows."""
+def _stored_page(conn: Connection, call: Call, window: _Window) -> tuple[Any, bool]:
+    """3.0.0: the stored page as it is (tvdbd.records.pages) when nobody rated one of its
+    episodes; else the stored records, and only episodes without a stored record in the
+    language or with users' ratings (their siteRating moves) rendered from full rows."""
+    if not window.filters:
+        page = window.offset // episode.PAGE_SIZE + 1
+        whole = catalogue.stored_page(conn, window.series_id, call.language, page)
+        if whole is not None:
+            first_id, last_id, missing, array = whole
+            if not _ratings_of(conn, first_id, last_id):
+                return Fragment(array), missing
     stored = catalogue.stored_episode_page(
         conn,
         window.series_id,
@@ -138,7 +147,7 @@ def _stored_page(conn: Connection, call: Call, window: _Window) -> tuple[list[An
         row["id"]: _render(call, window, row, totals)
         for row in catalogue.episodes_by_id(conn, to_render, call.language)
     }
-    records = []
+    records: list[Any] = []
     for (episode_id, _, _), text in zip(stored, texts, strict=True):
         if episode_id in rendered:
             records.append(rendered[episode_id])

@@ -25,6 +25,7 @@ from tvdbd.db.engine import write_transaction
 from tvdbd.db.schema import (
     CATALOGUE_CHILD_TABLES,
     actors,
+    episode_pages,
     episode_translations,
     episodes,
     images,
@@ -35,6 +36,7 @@ from tvdbd.db.schema import (
     series_translations,
 )
 from tvdbd.errors import BundleError
+from tvdbd.records.pages import EpisodeText, page_rows
 from tvdbd.records.render import stored_episode_json
 
 BATCH_SERIES = 200
@@ -396,6 +398,7 @@ def _child_rows(bundle: SeriesBundle) -> list[tuple[Any, list[dict[str, Any]]]]:
         ),
         (episodes, episode_rows),
         (episode_translations, translation_rows),
+        (episode_pages, _pages(bundle, episode_rows, translation_rows)),
         (actors, bundle.actors),
         (images, bundle.images),
         (series_sources, [bundle.source] if bundle.source else []),
@@ -433,6 +436,25 @@ def _with_stored_records(
         )
         translation_rows.append({**tr, "wire_v3": record})
     return episode_rows, translation_rows
+
+
+def _pages(
+    bundle: SeriesBundle,
+    episode_rows: list[dict[str, Any]],
+    translation_rows: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The series' stored episode pages (tvdbd.records.pages), from the records just made."""
+    translated: dict[int, dict[str, tuple[str | None, str | None]]] = {}
+    for tr in translation_rows:
+        translated.setdefault(tr["episode_id"], {})[tr["language"]] = (
+            tr["wire_v3"],
+            tr["episode_name"],
+        )
+    texts = [
+        EpisodeText(row["id"], row["wire_v3"], row["episode_name"], translated.get(row["id"], {}))
+        for row in episode_rows
+    ]
+    return list(page_rows(bundle.series_id, bundle.series_row["original_language"], texts))
 
 
 def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:

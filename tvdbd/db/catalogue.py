@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Float, RowMapping, and_, bindparam, func, sel
 from tvdbd.db.prepared import Prepared
 from tvdbd.db.schema import (
     actors,
+    episode_pages,
     episode_translations,
     episodes,
     images,
@@ -319,6 +320,32 @@ def _stored_page_statement(translated: bool, columns: tuple[str, ...]) -> Prepar
             episodes.c.id, episodes.c.wire_v3, episodes.c.episode_name.is_(None)
         )
     return Prepared(query)
+
+
+_STORED_PAGE = Prepared(
+    select(
+        episode_pages.c.first_id,
+        episode_pages.c.last_id,
+        episode_pages.c.name_missing,
+        episode_pages.c.records,
+    ).where(
+        episode_pages.c.series_id == bindparam("series_id"),
+        episode_pages.c.language == bindparam("language"),
+        episode_pages.c.page == bindparam("page"),
+    )
+)
+
+
+def stored_page(
+    conn: Connection, series_id: int, language: str, page: int
+) -> tuple[int, int, bool, str] | None:
+    """A whole stored page (tvdbd.records.pages): first and last episode id, whether an
+    episode name is missing, the `data` array as JSON text; None when not stored."""
+    rows = _STORED_PAGE.rows(conn, series_id=series_id, language=language, page=page)
+    if not rows:
+        return None
+    first, last, missing, records = rows[0]
+    return int(first), int(last), bool(missing), records
 
 
 def stored_episode_page(

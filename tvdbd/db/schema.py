@@ -126,6 +126,20 @@ episode_translations = Table(
     Column("wire_v3", Text, nullable=True),
 )
 
+# Each 3.0.0 episode page as served (tvdbd.records.pages), per language: the original one
+# and each language the series has episode translations in.
+episode_pages = Table(
+    "episode_pages",
+    metadata,
+    Column("series_id", BigInteger, _series_fk(), primary_key=True),
+    Column("language", Text, primary_key=True),
+    Column("page", Integer, primary_key=True, autoincrement=False),
+    Column("first_id", BigInteger, nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("name_missing", Boolean, nullable=False),
+    Column("records", Text, nullable=False),
+)
+
 actors = Table(
     "actors",
     metadata,
@@ -263,6 +277,7 @@ movies = Table(
 )
 
 CATALOGUE_CHILD_TABLES = (
+    episode_pages,
     series_sources,
     search_names,
     search_words,
