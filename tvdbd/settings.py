@@ -82,6 +82,14 @@ class Settings:
             "help": "Memory per worker for encoded catalogue answers (0 turns the cache off)."
         },
     )
+    store_episode_pages: bool = field(
+        default=True,
+        metadata={
+            "help": "Store each episode page whole at import (one row per page and language): "
+            "pages answer 3-4x faster with the response cache off, for about as much disk "
+            "again as the episode records (+1.0 GB on the 10% bench catalogue, 13 languages)."
+        },
+    )
     cache_max_age: int = field(
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
@@ -388,6 +396,11 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+
+def parse_value(name: str, type_name: Any, raw: str) -> Any:
+    """One setting's raw text as its type (a ConfigError naming the setting when it is not)."""
+    return _parse(name, type_name, raw)
 
 
 def _parse(name: str, type_name: Any, raw: str) -> Any:

@@ -105,3 +105,14 @@ def test_migration_0007_fills_the_pages_the_importer_makes(databases: Databases)
         filled = sorted(conn.execute(select(episode_pages)).all())
     assert filled == made and len(made) == 9  # Lost 2, Firefly 1, Scrubs 2 in en, es, fr
     engine.dispose()
+
+
+def test_with_the_setting_off_no_pages_are_stored(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TVDBD_STORE_EPISODE_PAGES", "off")
+    _, engine = databases.new_engine("sqlite")
+    assert import_file(engine, DEMO_BUNDLE).ok
+    with engine.connect() as conn:
+        assert conn.execute(select(episode_pages)).first() is None
+    engine.dispose()

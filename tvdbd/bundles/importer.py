@@ -443,7 +443,10 @@ def _pages(
     episode_rows: list[dict[str, Any]],
     translation_rows: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The series' stored episode pages (tvdbd.records.pages), from the records just made."""
+    """The series' stored episode pages (tvdbd.records.pages), from the records just made;
+    none when the store_episode_pages setting is off (its pages are then made per request)."""
+    if not pages_wanted():
+        return []
     translated: dict[int, dict[str, tuple[str | None, str | None]]] = {}
     for tr in translation_rows:
         translated.setdefault(tr["episode_id"], {})[tr["language"]] = (
@@ -455,6 +458,19 @@ def _pages(
         for row in episode_rows
     ]
     return list(page_rows(bundle.series_id, bundle.series_row["original_language"], texts))
+
+
+def pages_wanted() -> bool:
+    """The store_episode_pages setting of this process (TVDBD_STORE_EPISODE_PAGES), read on
+    its own: all the settings take ~90 µs to read and check, a series ~4 ms to import."""
+    import os
+
+    from tvdbd.settings import Settings, parse_value
+
+    raw = os.environ.get("TVDBD_STORE_EPISODE_PAGES")
+    if raw is None:
+        return bool(Settings.store_episode_pages)
+    return bool(parse_value("store_episode_pages", "bool", raw))
 
 
 def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -51,8 +51,12 @@ def downgrade() -> None:
 
 
 def _fill(conn: sa.Connection) -> None:
+    from tvdbd.bundles.importer import pages_wanted
     from tvdbd.db.schema import episode_pages, episode_translations, episodes, series_table
     from tvdbd.records.pages import EpisodeText, page_rows
+
+    if not pages_wanted():  # TVDBD_STORE_EPISODE_PAGES=off: pages are made per request
+        return
 
     tr = episode_translations
     after = None
