@@ -12,7 +12,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,6 +224,42 @@ class Upstream:
         error = outcome.exception() if outcome is not None else None
         wait = state.next_action.sleep if state.next_action else 0
         log.warning("%s: %s; retrying in %.1f s", self.name, error, wait)
+
+
+class BearerSession:
+    """GETs with a bearer token from `login()`: logged in on first use, and when the source
+    refuses the token mid-session (expired, revoked), logged in again once."""
+
+    def __init__(self, upstream: Upstream, login: Callable[[], Awaitable[str]]):
+        self.upstream = upstream
+        self._login = login
+        self._token: str | None = None
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None:
+                self._token = await self._login()
+            return self._token
+
+    async def get_json(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        for attempt in (1, 2):
+            token = await self.token()
+            try:
+                return await self.upstream.get_json(
+                    path, params, headers={**(headers or {}), "Authorization": f"Bearer {token}"}
+                )
+            except SourceRefused:
+                if attempt == 2:
+                    raise
+                if self._token == token:
+                    self._token = None
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -27,7 +27,7 @@ from tvdbd.records import artwork as artwork_records
 from tvdbd.records import episode as episode_records
 from tvdbd.records import series as series_records
 from tvdbd.sources.base import download_artwork
-from tvdbd.sources.fetch import FetchPolicy, Upstream
+from tvdbd.sources.fetch import BearerSession, FetchPolicy, Upstream
 from tvdbd.sources.store import Checkpoint, FeedLock, delete_series, missing_artwork, store_series
 
 log = logging.getLogger("tvdbd.sources")
@@ -62,8 +62,7 @@ class V2Server:
         self.artwork = Upstream(f"{SOURCE_NAME} artwork", self.artwork_base, policy)
         self.languages = languages
         self._api_key = api_key
-        self._token: str | None = None
-        self._login_lock = asyncio.Lock()
+        self.session = BearerSession(self.upstream, self._new_token)
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
@@ -72,7 +71,7 @@ class V2Server:
     def artwork_url(self, path: str) -> str:
         return self.artwork_base + path
 
-    async def login(self) -> None:
+    async def _new_token(self) -> str:
         try:
             answer = await self.upstream.post_json("login", {"apikey": self._api_key})
         except SourceRefused:
@@ -80,30 +79,13 @@ class V2Server:
         token = answer.get("token") if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
             raise SourceDataError(SOURCE_NAME, "POST /login answered without a token")
-        self._token = token
+        return token
 
     async def get(
         self, path: str, params: dict[str, Any] | None = None, language: str = "en"
     ) -> Any:
-        """A decoded GET in a language; an expired token is renewed once."""
-        for attempt in (1, 2):
-            if self._token is None:
-                async with self._login_lock:
-                    if self._token is None:
-                        await self.login()
-            token = self._token
-            try:
-                return await self.upstream.get_json(
-                    path,
-                    params,
-                    headers={"Authorization": f"Bearer {token}", "Accept-Language": language},
-                )
-            except SourceRefused:
-                if attempt == 2:
-                    raise
-                if self._token == token:
-                    self._token = None
-        raise AssertionError("unreachable")  # pragma: no cover
+        """A decoded GET in a language."""
+        return await self.session.get_json(path, params, {"Accept-Language": language})
 
     # ------------------------------------------------------------ a whole series
 

@@ -14,7 +14,7 @@ from typing import Any
 from tvdbd.errors import SourceDataError, SourceNotFound, SourceRefused
 from tvdbd.settings import Settings
 from tvdbd.sources.codes import v2_language, v4_language
-from tvdbd.sources.fetch import FetchPolicy, Upstream, policy_from
+from tvdbd.sources.fetch import BearerSession, FetchPolicy, Upstream, policy_from
 from tvdbd.sources.tvdb_v4.mapping import (
     SOURCE_NAME,
     V4Series,
@@ -63,8 +63,7 @@ class TvdbV4:
         self.artwork = Upstream(f"{SOURCE_NAME} artwork", artwork_base, policy)
         self._api_key = api_key
         self._pin = pin
-        self._token: str | None = None
-        self._login_lock = asyncio.Lock()
+        self.session = BearerSession(self.upstream, self._new_token)
         self.languages = languages
         self.artwork_base = artwork_base.rstrip("/") + "/"
 
@@ -87,7 +86,11 @@ class TvdbV4:
         await self.artwork.aclose()
 
     async def login(self) -> None:
-        """Get a token (valid a month); a refused key is SourceRefused with a clear reason."""
+        """Log in now (what `tvdbd source tvdb-v4 check` does)."""
+        await self._new_token()
+
+    async def _new_token(self) -> str:
+        """A token (valid a month); a refused key is SourceRefused with a clear reason."""
         body: dict[str, str] = {"apikey": self._api_key}
         if self._pin:
             body["pin"] = self._pin
@@ -107,7 +110,7 @@ class TvdbV4:
         token = (answer.get("data") or {}).get("token") if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
             raise SourceDataError(SOURCE_NAME, "login answered without a token")
-        self._token = token
+        return token
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """`data` of a GET, logged in first."""
@@ -124,24 +127,7 @@ class TvdbV4:
         raise SourceDataError(SOURCE_NAME, f"{path} has more than {MAX_PAGES} pages")
 
     async def _authorized_get(self, path: str, params: dict[str, Any] | None) -> Any:
-        """The decoded answer of a GET with our token; a token refused mid-session (expired,
-        revoked) is renewed once."""
-        for attempt in (1, 2):
-            if self._token is None:
-                async with self._login_lock:
-                    if self._token is None:
-                        await self.login()
-            token = self._token
-            try:
-                return await self.upstream.get_json(
-                    path, params, headers={"Authorization": f"Bearer {token}"}
-                )
-            except SourceRefused:
-                if attempt == 2:
-                    raise
-                if self._token == token:
-                    self._token = None
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await self.session.get_json(path, params)
 
     # ------------------------------------------------------------ a whole series
 
