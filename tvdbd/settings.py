@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from limits import RateLimitItem
+from limits import parse as parse_rate
+
 from tvdbd.errors import ConfigError
 
 API_KEY_POLICIES = ("any", "registered")
@@ -315,8 +318,6 @@ class Settings:
                     f"Setting {name!r} has value {getattr(self, name)!r}. "
                     "Expected a positive number of seconds."
                 )
-        from tvdbd.api.limits import rate
-
         for name in ("rate_limit_per_ip", "rate_limit_per_key", "login_failures_per_user",
                      "login_failures_per_ip"):  # fmt: skip
             rate(name, getattr(self, name))
@@ -396,6 +397,19 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+
+def rate(setting: str, value: str) -> RateLimitItem | None:
+    """A rate setting (`"6000/minute"`) as a `limits` item; `""`, `"0"`, `"off"` mean none."""
+    if value.strip().lower() in ("", "0", "off", "none"):
+        return None
+    try:
+        return parse_rate(value)
+    except ValueError:
+        raise ConfigError(
+            f"Setting {setting!r} has value {value!r}. Expected a rate like '1200/minute' "
+            "or '10 per 15 minutes', or 'off'."
+        ) from None
 
 
 def parse_value(name: str, type_name: Any, raw: str) -> Any:

@@ -13,30 +13,17 @@ import math
 import time
 from typing import Any
 
-from limits import RateLimitItem, parse
+from limits import RateLimitItem
 from limits import storage as sync_storage
 from limits import strategies as sync_strategies
 from limits.aio import strategies as aio_strategies
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tvdbd.api.envelope import send_api_error
-from tvdbd.errors import ConfigError, PayloadTooLarge, RequestTimeout, TooManyRequests
-from tvdbd.settings import Settings
+from tvdbd.errors import PayloadTooLarge, RequestTimeout, TooManyRequests
+from tvdbd.settings import Settings, rate
 
 LOGIN_GUARDED = "Too many failed logins; try again later"
-
-
-def rate(setting: str, value: str) -> RateLimitItem | None:
-    """`"1200/minute"` as a limit; `""`, `"0"`, `"off"` mean none."""
-    if value.strip().lower() in ("", "0", "off", "none"):
-        return None
-    try:
-        return parse(value)
-    except ValueError:
-        raise ConfigError(
-            f"Setting {setting!r} has value {value!r}. Expected a rate like '1200/minute' "
-            "or '10 per 15 minutes', or 'off'."
-        ) from None
 
 
 def _retry_after(reset: float) -> str:
