@@ -119,12 +119,14 @@ def _stored_page(conn: Connection, call: Call, window: _Window) -> tuple[Any, bo
     """3.0.0: the stored page as it is (tvdbd.records.pages) when nobody rated one of its
     episodes; else the stored records, and only episodes without a stored record in the
     language or with users' ratings (their siteRating moves) rendered from full rows."""
+    known: dict[int, UserRatings] | None = None  # the page's ratings, when already read
     if not window.filters:
         page = window.offset // episode.PAGE_SIZE + 1
         whole = catalogue.stored_page(conn, window.series_id, call.language, page)
         if whole is not None:
             first_id, last_id, missing, array = whole
-            if not _ratings_of(conn, first_id, last_id):
+            known = _ratings_of(conn, first_id, last_id)
+            if not known:
                 return Fragment(array), missing
     stored = catalogue.stored_episode_page(
         conn,
@@ -139,7 +141,7 @@ def _stored_page(conn: Connection, call: Call, window: _Window) -> tuple[Any, bo
         return [], False
     texts = list(map(_RECORD, stored))
     name_missing = any(map(_NAME_MISSING, stored))
-    totals = _ratings_of(conn, stored[0][0], stored[-1][0])
+    totals = known if known is not None else _ratings_of(conn, stored[0][0], stored[-1][0])
     if not totals and None not in texts:
         return list(map(Fragment, texts)), name_missing
     to_render = [i for i, text, _ in stored if text is None or i in totals]
