@@ -17,10 +17,11 @@ from tvdbd.db.schema import series_table, user_favorites, user_ratings, users
 from tvdbd.db.users import RATING_TYPES, mark_ratings_changed, series_rated_by
 from tvdbd.errors import BundleError
 from tvdbd.languages import known_abbreviations
+from tvdbd.roles import ROLES
 
 USER_KEYS = (
     "userName", "userKeyHash", "keyGeneration", "language", "favoritesDisplaymode",
-    "created", "favorites", "ratings",
+    "created", "role", "favorites", "ratings",
 )  # fmt: skip
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -60,6 +61,9 @@ def parse_user(data: dict[str, Any]) -> UserBundle:
     mode = record.get("favoritesDisplaymode", "poster")
     if not isinstance(mode, str):
         raise _fail("must be a string", "favoritesDisplaymode")
+    role = record.get("role", "user")
+    if role not in ROLES:
+        raise _fail(f"must be one of {', '.join(ROLES)}, got {role!r}", "role")
     favorites = record.get("favorites", [])
     if not isinstance(favorites, list) or not all(
         isinstance(f, str) and f.isdigit() for f in favorites
@@ -86,6 +90,7 @@ def parse_user(data: dict[str, Any]) -> UserBundle:
         "language": language,
         "favorites_display_mode": mode,
         "created_at": created,
+        "role": role,
     }
     return UserBundle(name, row, [int(f) for f in favorites], ratings, warnings)
 
@@ -152,6 +157,7 @@ def iter_user_bundles(engine: Engine) -> Iterator[dict[str, Any]]:
                     "language": account.language,
                     "favoritesDisplaymode": account.favorites_display_mode,
                     "created": account.created_at,
+                    "role": account.role,
                     "favorites": [str(f) for f in favorites],
                     "ratings": [
                         {"ratingType": t, "ratingItemId": i, "rating": r} for t, i, r in ratings

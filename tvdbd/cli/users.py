@@ -9,6 +9,7 @@ import click
 from tvdbd.cache.marks import bump_for
 from tvdbd.cli.group import Context, main, pass_context
 from tvdbd.languages import known_abbreviations
+from tvdbd.roles import ROLES
 
 
 @main.group()
@@ -25,8 +26,18 @@ def user() -> None:
     show_default=True,
     help="Served as favoritesDisplaymode by GET /user.",
 )
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="user",
+    show_default=True,
+    help="editor: may also edit catalogue records; admin: may also use the operator pages.",
+)
+@click.option("--admin", is_flag=True, help="The same as --role admin.")
 @pass_context
-def user_create(ctx: Context, name: str, language: str, favorites_display_mode: str) -> None:
+def user_create(
+    ctx: Context, name: str, language: str, favorites_display_mode: str, role: str, admin: bool
+) -> None:
     """Create user NAME and print its user key once (only a hash is stored)."""
     from tvdbd.db import users
 
@@ -35,7 +46,11 @@ def user_create(ctx: Context, name: str, language: str, favorites_display_mode: 
     try:
         with ctx.engine().begin() as conn:
             key = users.create_user(
-                conn, name, language=language, display_mode=favorites_display_mode
+                conn,
+                name,
+                language=language,
+                display_mode=favorites_display_mode,
+                role="admin" if admin else role,
             )
     except users.UserError as exc:
         raise click.ClickException(str(exc)) from None
@@ -52,9 +67,25 @@ def user_list(ctx: Context) -> None:
         for row in users.list_users(conn):
             created = datetime.fromtimestamp(row["created_at"], UTC).strftime("%Y-%m-%d")
             click.echo(
-                f"{row['username']}\t{row['language']}\tcreated {created}\t"
+                f"{row['username']}\t{row['role']}\t{row['language']}\tcreated {created}\t"
                 f"{row['favorites']} favorites\t{row['ratings']} ratings"
             )
+
+
+@user.command("grant")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@pass_context
+def user_grant(ctx: Context, name: str, role: str) -> None:
+    """Give user NAME a ROLE: user, editor (edits records) or admin (also operator pages)."""
+    from tvdbd.db import users
+
+    try:
+        with ctx.engine().begin() as conn:
+            users.set_role(conn, name, role)
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{name} is now {role}.")
 
 
 @user.command("reset-key")

@@ -304,6 +304,9 @@ users = Table(
     Column("language", Text, nullable=False),
     Column("favorites_display_mode", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # user | editor | admin (tvdbd.db.users.ROLES): what an account may do besides its own
+    # favorites and ratings.
+    Column("role", Text, nullable=False, server_default="user"),
     # Never hand a deleted user's id to a new account (its old tokens name that id).
     sqlite_autoincrement=True,
 )

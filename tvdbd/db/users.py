@@ -23,6 +23,7 @@ from tvdbd.db.schema import (
     users,
 )
 from tvdbd.errors import TvdbdError
+from tvdbd.roles import ROLES
 
 RATING_TYPES = ("series", "episode", "image")
 DEFAULT_DISPLAY_MODE = "poster"
@@ -36,9 +37,15 @@ class UserError(TvdbdError):
 
 
 def create_user(
-    conn: Connection, username: str, *, language: str = "en", display_mode: str = ""
+    conn: Connection,
+    username: str,
+    *,
+    language: str = "en",
+    display_mode: str = "",
+    role: str = "user",
 ) -> str:
     """Create an account; return its user key (shown once, only its hash is stored)."""
+    _check_role(role)
     if not username.strip():
         raise UserError("A user name may not be empty.")
     if conn.execute(select(users.c.id).where(users.c.username == username)).first():
@@ -54,9 +61,23 @@ def create_user(
             language=language,
             favorites_display_mode=display_mode or DEFAULT_DISPLAY_MODE,
             created_at=int(time.time()),
+            role=role,
         )
     )
     return userkey
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"{role!r} is not a role; the roles are {', '.join(ROLES)}.")
+
+
+def set_role(conn: Connection, username: str, role: str) -> None:
+    """Give user NAME a role (user, editor, admin)."""
+    _check_role(role)
+    result = conn.execute(update(users).where(users.c.username == username).values(role=role))
+    if not result.rowcount:
+        raise UserError(f"No user named {username!r}.")
 
 
 def list_users(conn: Connection) -> list[RowMapping]:
@@ -74,7 +95,13 @@ def list_users(conn: Connection) -> list[RowMapping]:
     )
     rows = conn.execute(
         select(
-            users.c.id, users.c.username, users.c.language, users.c.created_at, favorites, ratings
+            users.c.id,
+            users.c.username,
+            users.c.language,
+            users.c.created_at,
+            users.c.role,
+            favorites,
+            ratings,
         ).order_by(users.c.username)
     )
     return [row._mapping for row in rows]
