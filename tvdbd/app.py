@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tvdbd.api.conditional import series_last_updated
 from tvdbd.api.envelope import api_error_handler, send_api_error, unexpected_error_handler
@@ -30,6 +30,7 @@ from tvdbd.db.engine import make_engine
 from tvdbd.db.readers import ReadConnections
 from tvdbd.errors import ApiError, NotAuthorized
 from tvdbd.images.store import ImageStore
+from tvdbd.pages import create_pages, is_page_path
 from tvdbd.settings import Settings
 from tvdbd.sources.readthrough import ReadThrough
 from tvdbd.sources.registry import open_source
@@ -42,6 +43,7 @@ class TvdbdApp(Starlette):
     responses: ResponseStore
     rates: RequestRates
     observer: Observer
+    pages: ASGIApp | None = None  # the pages for people under /pages (tvdbd.pages)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
@@ -55,7 +57,9 @@ class TvdbdApp(Starlette):
             if reset is not None:
                 await send_api_error(send, too_many(reset), self.state.cache_max_age)
                 return
-        if not await serve_hit(self.responses, scope, send):
+        if self.pages is not None and is_page_path(scope["path"]):
+            await self.pages(scope, receive, send)  # HTML with its own errors, not the API's
+        elif not await serve_hit(self.responses, scope, send):
             await super().__call__(scope, receive, send)
 
     def _claims(self, scope: Scope) -> dict[str, Any] | None:
@@ -137,6 +141,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     app.state.cache_max_age = settings.cache_max_age
     app.state.images = images
     app.state.read_through = read_through
+    app.pages = create_pages(app)
     return app
 
 

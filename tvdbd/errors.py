@@ -42,6 +42,13 @@ class LoginRefused(ApiError):
     default_message = "Not Authorized"
 
 
+class Forbidden(ApiError):
+    """Signed in, but the account's role does not allow it (the operator pages)."""
+
+    status = 403
+    default_message = "Forbidden"
+
+
 class NotFound(ApiError):
     status = 404
     default_message = "Resource not found"
