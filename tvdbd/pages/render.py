@@ -90,7 +90,11 @@ def page(
     title: str,
     **context: Any,
 ) -> Response:
-    """A whole page: the layout (who is signed in, the language) around ``template``."""
+    """A whole page: the layout (who is signed in, the language) around ``template``.
+    A ``part`` is HTML made by these templates (tvdbd.pages.cache keeps them), so not
+    escaped again."""
+    if "part" in context:
+        context["part"] = Markup(context["part"])
     body = render(
         template,
         visit=visit,
