@@ -12,12 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from tests.api import tiny
 from tests.support import DEMO_BUNDLE, Databases, LiveServer, import_bundles
+from tests.web.conftest import ARTIFACTS
 from tvdbd.bundles.importer import import_file
 from tvdbd.db import apikeys, users
+from tvdbd.demo import draw_demo_images
+from tvdbd.images.placeholders import draw_missing
+from tvdbd.images.store import ImageStore
 
 SCRIPT_SERIES = 990001
 SCRIPT_EPISODE = 991001
@@ -118,11 +123,18 @@ class Browser:
         self.client.close()
 
 
-def make_site(backend: str, databases: Databases, data_dir: Path, **env: str) -> Site:
+def make_site(
+    backend: str, databases: Databases, data_dir: Path, *, images: bool = False, **env: str
+) -> Site:
+    """``images``: draw the demo's placeholder artwork too (for screenshots)."""
     url, engine = databases.new_engine(backend)
+    own = [tiny.german_show(), script_show()]
+    if images:
+        draw_demo_images(data_dir / "banners")
+        draw_missing(ImageStore(data_dir / "banners"), [orjson.dumps(b) for b in own])
     report = import_file(engine, DEMO_BUNDLE)
     assert report.ok, report.errors
-    report = import_bundles(engine, [tiny.german_show(), script_show()])
+    report = import_bundles(engine, own)
     assert report.ok, report.errors
     keys = {}
     with engine.begin() as conn:
@@ -150,3 +162,10 @@ def browser(site: Site) -> Iterator[Browser]:
     person = site.browser()
     yield person
     person.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ under the repository (gitignored): the screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -123,20 +123,20 @@ def recent_series(conn: Connection, limit: int) -> list[int]:
 def catalogue_counts(conn: Connection) -> dict[str, int]:
     """How much the catalogue and the accounts hold (one count per table)."""
     tables = {
-        "series": series_table,
-        "episodes": episodes,
-        "actors": actors,
-        "images": images,
-        "movies": movies,
-        "users": users,
-        "favorites": user_favorites,
-        "ratings": user_ratings,
+        "Series": series_table,
+        "Episodes": episodes,
+        "Actors": actors,
+        "Images": images,
+        "Movies": movies,
+        "Users": users,
+        "Favorites": user_favorites,
+        "Ratings": user_ratings,
     }
     counts = {
         name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
         for name, table in tables.items()
     }
-    counts["active API keys"] = int(
+    counts["API keys (active)"] = int(
         conn.execute(
             select(func.count()).select_from(api_keys).where(api_keys.c.revoked_at.is_(None))
         ).scalar_one()
