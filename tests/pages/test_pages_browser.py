@@ -224,6 +224,7 @@ def test_screenshots_and_no_serious_accessibility_violations(
     for section in ("episodes", "actors", "gallery"):
         page.evaluate(f"document.getElementById('{section}-heading').scrollIntoView()")
         page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(700)  # lazy images scrolled into view load, then draw
         page.screenshot(path=str(artifacts / f"pages-series-{section}-{width}.png"))
     _sign_in(page, site, base, "boss")
     signed_in = {
