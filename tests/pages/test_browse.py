@@ -9,6 +9,8 @@ import httpx
 
 from tests.api import tiny
 from tests.pages.conftest import SCRIPT_EPISODE, SCRIPT_SERIES, Browser, Site
+from tests.support import import_bundles
+from tvdbd.db.engine import make_engine
 
 SCRUBS = 76156
 SCRUBS_PILOT = 184602
@@ -228,3 +230,22 @@ def test_a_rating_through_the_api_shows_on_the_series_page_at_once(site: Site) -
         assert "7.5 of 10 (12 votes)" in _text(person.get(f"/pages/series/{tiny.GERMAN}").text)
     finally:
         person.close()
+
+
+def test_an_import_shows_on_the_pages_at_once(site: Site, browser: Browser) -> None:
+    """A page of a series not there yet is not kept; an import rebuilds what it changed."""
+    series_id = 990777
+    path = f"/pages/series/{series_id}"
+    assert browser.get(path).status_code == 404
+    engine = make_engine(site.server.database_url)
+    try:
+        bundle = {"series": {"id": series_id, "seriesName": "Freshly Imported", "slug": "fresh"}}
+        assert import_bundles(engine, [bundle]).ok
+        assert "<h1>Freshly Imported</h1>" in browser.get(path).text
+        assert f'href="/pages/series/{series_id}"' in browser.get("/pages/?q=freshly").text
+        bundle["series"].update(seriesName="Renamed Later", lastUpdated=2_000_000_000)
+        assert import_bundles(engine, [bundle]).ok
+        assert "<h1>Renamed Later</h1>" in browser.get(path).text
+        assert "Renamed Later" in browser.get("/pages/").text  # changed lately, on the home page
+    finally:
+        engine.dispose()
