@@ -245,7 +245,6 @@ def _create_authority(files: TlsFiles, extra: list[Name], now: datetime.datetime
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    files.folder.mkdir(parents=True, exist_ok=True)
     _write(files.ca_key, pem_key(key), private=True)
     _write(files.ca_cert, cert.public_bytes(serialization.Encoding.PEM), private=False)
     return Authority(cert, key)
@@ -333,16 +332,19 @@ def pem_key(key: rsa.RSAPrivateKey) -> bytes:
 
 def _write(path: Path, data: bytes, *, private: bool) -> None:
     """Write through a new file renamed into place; a private one is mode 0600 from birth."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise TlsError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
 def _under_tvdb(name: str) -> bool:
