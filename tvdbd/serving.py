@@ -29,6 +29,7 @@ from tvdbd.errors import ConfigError, ListenError, TlsError
 
 HEAD_TIMEOUT_ENV = "TVDBD_REQUEST_HEAD_TIMEOUT_SECONDS"
 _log = logging.getLogger("tvdbd.serving")
+TLS_CLOSE_SECONDS = 2.0
 # Workers are spawned, as uvicorn's are; sockets travel to them pickled.
 multiprocessing.allow_connection_pickling()
 _spawn = multiprocessing.get_context("spawn")
@@ -250,10 +251,13 @@ class ListenersServer(uvicorn.Server):
 
         # ... then each socket starts with its listener's TLS context.
         for listener, sock in zip(self.listeners, sockets or [], strict=True):
+            tls: dict[str, Any] = {}
+            if listener.tls:
+                # Closing a TLS connection waits for the client's close_notify, 30 s by
+                # default: an idle keep-alive client would hold every shutdown that long.
+                tls = {"ssl": listener.ssl_context(), "ssl_shutdown_timeout": TLS_CLOSE_SECONDS}
             self.servers.append(
-                await loop.create_server(
-                    protocol, sock=sock, ssl=listener.ssl_context(), backlog=config.backlog
-                )
+                await loop.create_server(protocol, sock=sock, backlog=config.backlog, **tls)
             )
         self.started = True
 

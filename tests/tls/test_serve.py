@@ -169,7 +169,18 @@ def test_sigterm_stops_the_parent_and_every_worker(tmp_path: Path) -> None:
     assert "Made the server certificate" in server.log
     workers = _workers(server)
     assert len(workers) == 2
+    # Idle keep-alive TLS connections (a client that never answers close_notify) must not
+    # hold the shutdown for asyncio's default 30 s.
+    idle = [httpx.Client(verify=server.verify(), timeout=10) for _ in range(4)]
+    for client in idle:
+        answer = client.get(f"https://127.0.0.1:{port}/health",
+                            extensions={"sni_hostname": "api.thetvdb.com"})  # fmt: skip
+        assert answer.status_code == 200
+    started = time.monotonic()
     assert server.stop() == 0, server.log
+    assert time.monotonic() - started < 15
+    for client in idle:
+        client.close()
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive
 
