@@ -30,6 +30,11 @@ from tvdbd.errors import ConfigError, ListenError, TlsError
 HEAD_TIMEOUT_ENV = "TVDBD_REQUEST_HEAD_TIMEOUT_SECONDS"
 _log = logging.getLogger("tvdbd.serving")
 TLS_CLOSE_SECONDS = 2.0
+# OpenSSL's reasons for refusing a certificate and key, in words.
+_SSL_REASONS = {
+    "PEM lib": "they are not a PEM certificate and an unencrypted PEM key",
+    "KEY_VALUES_MISMATCH": "the key does not belong to the certificate",
+}
 # Workers are spawned, as uvicorn's are; sockets travel to them pickled.
 multiprocessing.allow_connection_pickling()
 _spawn = multiprocessing.get_context("spawn")
@@ -133,8 +138,15 @@ class Listener:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         try:
             context.load_cert_chain(self.certfile, self.keyfile)
-        except (OSError, ssl.SSLError) as exc:
-            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc
+        except ssl.SSLError as exc:
+            text = f"{exc.reason} {exc}"
+            reason = next((why for key, why in _SSL_REASONS.items() if key in text), str(exc))
+            raise TlsError(
+                f"Cannot serve HTTPS with the certificate {self.certfile} and the key "
+                f"{self.keyfile}: {reason}."
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
             raise TlsError(
                 f"Cannot serve HTTPS with the certificate {self.certfile} and the key "
                 f"{self.keyfile}: {reason}."

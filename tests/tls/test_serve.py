@@ -269,6 +269,14 @@ def test_a_certificate_that_does_not_load_is_a_clean_error(tmp_path: Path) -> No
     bad.write_text("not a certificate")
     done = _serve_fails(tmp_path, "--tls-cert", str(bad), "--tls-key", str(bad))
     assert f"Cannot serve HTTPS with the certificate {bad}" in done.stderr
+    assert "not a PEM certificate and an unencrypted PEM key" in done.stderr
+    files = tmp_path / "made"
+    assert tvdbd(files, "tls", "init").returncode == 0
+    done = _serve_fails(tmp_path, "--tls-cert", str(files / "tls" / "server.crt"),
+                        "--tls-key", str(files / "tls" / "tvdbd-ca.key"))  # fmt: skip
+    assert "the key does not belong to the certificate" in done.stderr
+    done = _serve_fails(tmp_path, "--tls-cert", str(tmp_path / "none.pem"), "--tls-key", str(bad))
+    assert "No such file or directory" in done.stderr
     done = _serve_fails(tmp_path, "--tls-cert", str(bad))
     assert "'tls_cert_file' and 'tls_key_file' go together" in done.stderr
 
