@@ -171,6 +171,11 @@ def listeners_for(
                 "--port does not go with --drop-in: use --https-port and --http-port "
                 "(TVDBD_HTTPS_PORT, TVDBD_HTTP_PORT)."
             )
+        if settings.https_port == settings.http_port:
+            raise ConfigError(
+                f"--https-port and --http-port are both {settings.https_port}: HTTPS and plain "
+                "HTTP need a port each (--http-port 0 for no plain HTTP)."
+            )
         found = [Listener(address, settings.https_port, cert, key)]
         if settings.http_port:
             found.append(Listener(address, settings.http_port))

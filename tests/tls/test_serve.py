@@ -284,6 +284,8 @@ def test_a_certificate_that_does_not_load_is_a_clean_error(tmp_path: Path) -> No
 def test_port_does_not_go_with_drop_in(tmp_path: Path) -> None:
     done = _serve_fails(tmp_path, "--drop-in", "--port", "8443")
     assert "--port does not go with --drop-in" in done.stderr
+    done = _serve_fails(tmp_path, "--drop-in", "--https-port", "8443", "--http-port", "8443")
+    assert "need a port each" in done.stderr
 
 
 @pytest.mark.parametrize(
