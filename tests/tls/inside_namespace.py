@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,14 +74,17 @@ def drop_in() -> Iterator[Path]:
 
 
 def _wait_for(server: subprocess.Popen[bytes], data: Path) -> None:
-    for _ in range(1200):  # the demo catalogue and its images are made first: up to 2 min
+    # The demo catalogue and its images are made first, then the workers start: up to 3 min
+    # on a busy machine (and a cold worker's first answer may take seconds).
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"tvdbd exited: {(data / 'drop-in.log').read_text()}")
         try:
-            requests.get("https://api.thetvdb.com/health", timeout=1)
+            requests.get("https://api.thetvdb.com/health", timeout=10)
             return
-        except requests.ConnectionError:
-            subprocess.run(["sleep", "0.1"], check=True)
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
     pytest.fail(f"tvdbd did not start: {(data / 'drop-in.log').read_text()}")
 
 
