@@ -88,6 +88,7 @@ def serve(
     from tvdbd.demo import draw_demo_images, load_demo_if_empty
 
     settings = _listening(ctx.settings, tls_cert, tls_key, https_port, http_port)
+    _check_sync(settings)
     listeners, sockets = _bind(settings, host=host, port=port, tls=tls, drop_in=drop_in)
     if api_key_policy:
         settings = settings.with_changes(api_key_policy=api_key_policy)
@@ -202,15 +203,19 @@ def _bind(
         raise click.ClickException(str(exc)) from None
 
 
+def _check_sync(settings: Settings) -> None:
+    if settings.sync_interval_seconds and not settings.tvdb_v4_api_key:
+        raise click.UsageError(
+            "TVDBD_SYNC_INTERVAL_SECONDS needs a TheTVDB v4 key (TVDBD_TVDB_V4_API_KEY)."
+        )
+
+
 def _start_sync_loop(settings: Settings) -> None:
     """Follow TheTVDB v4's update feed beside the server (in this process, whatever the
     number of workers; the feed's lease keeps other hosts from following it at once)."""
     if not settings.sync_interval_seconds:
         return
-    if not settings.tvdb_v4_api_key:
-        raise click.UsageError(
-            "TVDBD_SYNC_INTERVAL_SECONDS needs a TheTVDB v4 key (TVDBD_TVDB_V4_API_KEY)."
-        )
+    _check_sync(settings)
     import asyncio
     import threading
 
