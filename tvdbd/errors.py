@@ -156,3 +156,11 @@ class SourceNotFound(SourceError):
 
 class SourceDataError(SourceError):
     """The source answered something we cannot read (not JSON, or not the shape it documents)."""
+
+
+class TlsError(TvdbdError):
+    """The local certificate authority or a certificate cannot be made, read or used."""
+
+
+class ListenError(TvdbdError):
+    """An address and port the server was told to listen on cannot be bound; says why."""

@@ -5,15 +5,39 @@ shutdown, and the multiprocess folder Prometheus needs with several workers."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
+import logging
+import multiprocessing
 import os
 import shutil
+import signal
+import socket
+import ssl
+import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from tvdbd.errors import ConfigError, ListenError, TlsError
+
 HEAD_TIMEOUT_ENV = "TVDBD_REQUEST_HEAD_TIMEOUT_SECONDS"
+_log = logging.getLogger("tvdbd.serving")
+TLS_CLOSE_SECONDS = 2.0
+# OpenSSL's reasons for refusing a certificate and key, in words.
+_SSL_REASONS = {
+    "PEM lib": "they are not a PEM certificate and an unencrypted PEM key",
+    "KEY_VALUES_MISMATCH": "the key does not belong to the certificate",
+}
+# Workers are spawned, as uvicorn's are; sockets travel to them pickled.
+multiprocessing.allow_connection_pickling()
+_spawn = multiprocessing.get_context("spawn")
 
 
 def _head_timeout() -> float:
@@ -82,3 +106,244 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
         # In-flight requests may finish this long after SIGTERM; new connections are refused.
         "timeout_graceful_shutdown": settings.graceful_shutdown_seconds or None,
     }
+
+
+# Listeners: `serve --tls` and `serve --drop-in` (HTTPS and plain HTTP at once, each with
+# its own TLS context or none, on every worker). uvicorn's own server gives all its sockets
+# one `config.ssl`, so the sockets are bound here and ListenersServer starts them itself.
+
+
+@dataclass(frozen=True)
+class Listener:
+    """An address the server answers on: plain HTTP, or HTTPS with a certificate and key."""
+
+    host: str
+    port: int
+    certfile: Path | None = None
+    keyfile: Path | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.certfile is not None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The server side TLS context (TLS 1.2 and up, Python's default ciphers), or None."""
+        if self.certfile is None:
+            return None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        try:
+            context.load_cert_chain(self.certfile, self.keyfile)
+        except ssl.SSLError as exc:
+            text = f"{exc.reason} {exc}"
+            reason = next((why for key, why in _SSL_REASONS.items() if key in text), str(exc))
+            raise TlsError(
+                f"Cannot serve HTTPS with the certificate {self.certfile} and the key "
+                f"{self.keyfile}: {reason}."
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise TlsError(
+                f"Cannot serve HTTPS with the certificate {self.certfile} and the key "
+                f"{self.keyfile}: {reason}."
+            ) from None
+        return context
+
+
+def listeners_for(
+    settings: Any, *, host: str | None, port: int | None, tls: bool, drop_in: bool
+) -> list[Listener]:
+    """What `tvdbd serve` listens on: one plain or HTTPS listener at --host:--port (8000), or
+    with --drop-in HTTPS on https_port (443) and plain HTTP on http_port (80, 0: none)."""
+    from tvdbd.tls.authority import TlsFiles
+
+    address = host or settings.listen_address
+    files = TlsFiles.in_data_dir(settings.data_dir)
+    cert = settings.tls_cert_file or files.server_cert
+    key = settings.tls_key_file or files.server_key
+    if drop_in:
+        if port is not None:
+            raise ConfigError(
+                "--port does not go with --drop-in: use --https-port and --http-port "
+                "(TVDBD_HTTPS_PORT, TVDBD_HTTP_PORT)."
+            )
+        if settings.https_port == settings.http_port:
+            raise ConfigError(
+                f"--https-port and --http-port are both {settings.https_port}: HTTPS and plain "
+                "HTTP need a port each (--http-port 0 for no plain HTTP)."
+            )
+        found = [Listener(address, settings.https_port, cert, key)]
+        if settings.http_port:
+            found.append(Listener(address, settings.http_port))
+        return found
+    if tls or settings.tls_cert_file is not None:
+        return [Listener(address, port or 8000, cert, key)]
+    return [Listener(address, port or 8000)]
+
+
+def bind(listeners: list[Listener]) -> list[socket.socket]:
+    """A bound socket for each listener (in this process, so that every worker shares them);
+    a ListenError that says why when one cannot be bound."""
+    sockets: list[socket.socket] = []
+    try:
+        for listener in listeners:
+            sockets.append(_bind(listener))
+    except ListenError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def _bind(listener: Listener) -> socket.socket:
+    family = socket.AF_INET6 if ":" in listener.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((listener.host, listener.port))
+    except OSError as exc:
+        sock.close()
+        raise ListenError(_why_not(listener, exc)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _why_not(listener: Listener, exc: OSError) -> str:
+    where = f"Cannot listen on {listener.host} port {listener.port}"
+    if exc.errno == errno.EADDRINUSE:
+        holder = _holder(listener.port)
+        return (
+            f"{where}: the port is in use by {holder or 'another program'}. Stop it, or "
+            "choose another port (--port, or --https-port / --http-port with --drop-in)."
+        )
+    if exc.errno == errno.EACCES and listener.port < 1024:
+        python = os.path.realpath(sys.executable)
+        return (
+            f"{where}: ports below 1024 need privileges. Run as root, or give Python the "
+            f"capability once (sudo setcap cap_net_bind_service=+ep {python}), or listen "
+            "on high ports (--https-port 8443 --http-port 8080) and forward 443 and 80 there."
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{where}: {listener.host} is not an address of this machine."
+    return f"{where}: {exc.strerror or exc}."
+
+
+def _holder(port: int) -> str | None:
+    """Which process listens on `port`, when the system tells us (root sees every one)."""
+    import psutil
+
+    try:
+        for conn in psutil.net_connections(kind="inet"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port:
+                if conn.pid is None:
+                    return None
+                return f"{psutil.Process(conn.pid).name()} (pid {conn.pid})"
+    except (psutil.Error, OSError):
+        return None
+    return None
+
+
+class ListenersServer(uvicorn.Server):
+    """A uvicorn server for several listeners: one app, one lifespan, one graceful shutdown,
+    and each socket served with its own listener's TLS context (or none)."""
+
+    def __init__(self, config: uvicorn.Config, listeners: list[Listener]):
+        super().__init__(config)
+        self.listeners = listeners
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn runs the lifespan and starts no socket of its own (an empty list) ...
+        await super().startup(sockets=[])
+        self.started = False
+        config, loop = self.config, asyncio.get_running_loop()
+
+        def protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config, server_state=self.server_state, app_state=self.lifespan.state
+            )
+
+        # ... then each socket starts with its listener's TLS context.
+        for listener, sock in zip(self.listeners, sockets or [], strict=True):
+            tls: dict[str, Any] = {}
+            if listener.tls:
+                # Closing a TLS connection waits for the client's close_notify, 30 s by
+                # default: an idle keep-alive client would hold every shutdown that long.
+                tls = {"ssl": listener.ssl_context(), "ssl_shutdown_timeout": TLS_CLOSE_SECONDS}
+            self.servers.append(
+                await loop.create_server(protocol, sock=sock, backlog=config.backlog, **tls)
+            )
+        self.started = True
+
+
+def serve_listeners(
+    listeners: list[Listener], sockets: list[socket.socket], workers: int, **options: Any
+) -> int:
+    """Run the app on the bound sockets in this process, or in `workers` processes; the exit
+    status (non-zero when workers could not start)."""
+    config = uvicorn.Config("tvdbd.app:app_from_env", factory=True, **options)
+    if workers <= 1:
+        ListenersServer(config, listeners).run(sockets)
+        return 0
+    return Workers(config, listeners, sockets, workers).run()
+
+
+def _worker(
+    config: uvicorn.Config, listeners: list[Listener], sockets: list[socket.socket]
+) -> None:
+    config.configure_logging()
+    with contextlib.suppress(KeyboardInterrupt):
+        ListenersServer(config, listeners).run(sockets)
+
+
+class Workers:
+    """Worker processes on shared sockets: one that dies is replaced (one that dies within
+    seconds of its start stops them all: it would only die again); SIGINT or SIGTERM stops
+    them with SIGTERM, so each finishes its requests in flight."""
+
+    STARTUP_SECONDS = 10.0
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        listeners: list[Listener],
+        sockets: list[socket.socket],
+        count: int,
+    ):
+        self.config, self.listeners, self.sockets, self.count = config, listeners, sockets, count
+        self.stop = threading.Event()
+        self.status = 0
+
+    def run(self) -> int:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stop.set())
+        processes = [self._start() for _ in range(self.count)]
+        while not self.stop.wait(0.5):
+            for index, (process, started) in enumerate(processes):
+                if process.is_alive():
+                    continue
+                if time.monotonic() - started < self.STARTUP_SECONDS:
+                    _log.error("Worker %s exited at start (status %s).", process.pid,
+                               process.exitcode)  # fmt: skip
+                    self.status = 1
+                    self.stop.set()
+                    break
+                _log.warning("Worker %s died (status %s); starting another.", process.pid,
+                             process.exitcode)  # fmt: skip
+                processes[index] = self._start()
+        for process, _ in processes:
+            if process.is_alive():
+                process.terminate()
+        for process, _ in processes:
+            process.join()
+        return self.status
+
+    def _start(self) -> tuple[Any, float]:
+        process = _spawn.Process(
+            target=_worker, args=(self.config, self.listeners, self.sockets), name="tvdbd-worker"
+        )
+        process.start()
+        return process, time.monotonic()

@@ -153,6 +153,33 @@ class Settings:
             "hosts over pub/sub; empty: PostgreSQL's LISTEN/NOTIFY (SQLite has one host)."
         },
     )
+    # Listening (tvdbd.serving): plain HTTP, HTTPS, or both for the drop-in mode.
+    listen_address: str = field(
+        default="127.0.0.1",
+        metadata={
+            "help": "Address every listener binds (`serve --host`); 0.0.0.0 for all IPv4 "
+            "addresses, :: for all IPv6 ones."
+        },
+    )
+    https_port: int = field(
+        default=443,
+        metadata={"help": "Port of the HTTPS listener of `serve --drop-in`."},
+    )
+    http_port: int = field(
+        default=80,
+        metadata={"help": "Port of the plain HTTP listener of `serve --drop-in`; 0: none."},
+    )
+    tls_cert_file: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Certificate (PEM, with its chain) for HTTPS; default: the one "
+            "`tvdbd tls init` makes, data_dir/tls/server.crt."
+        },
+    )
+    tls_key_file: Path | None = field(
+        default=None,
+        metadata={"help": "The private key of tls_cert_file (PEM, not encrypted)."},
+    )
     # Live sources (tvdbd.sources): TheTVDB v4 with the operator's key, TVmaze's open API.
     tvdb_v4_api_key: Secret = field(
         default=Secret(""),
@@ -323,6 +350,18 @@ class Settings:
             rate(name, getattr(self, name))
         self.wanted_languages  # noqa: B018 (checks the value)
         self.mirror_language_list  # noqa: B018
+        for name in ("https_port", "http_port"):
+            value = getattr(self, name)
+            if not 0 <= value <= 65535 or (name == "https_port" and value == 0):
+                raise ConfigError(
+                    f"Setting {name!r} has value {value!r}. Expected a port number "
+                    f"({'0 for none, ' if name == 'http_port' else ''}1-65535)."
+                )
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ConfigError(
+                "Settings 'tls_cert_file' and 'tls_key_file' go together: "
+                f"got {self.tls_cert_file!r} and {self.tls_key_file!r}."
+            )
         if self.cache_max_age < 0:
             raise ConfigError(
                 f"Setting 'cache_max_age' has value {self.cache_max_age!r}. "

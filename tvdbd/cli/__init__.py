@@ -6,7 +6,19 @@ Importing this package registers every part on the group; each part imports only
 
 from __future__ import annotations
 
-from tvdbd.cli import apikeys, backup, catalogue, database, images, mirror, serve, sources, users
+from tvdbd.cli import (
+    apikeys,
+    backup,
+    catalogue,
+    database,
+    dns,
+    images,
+    mirror,
+    serve,
+    sources,
+    tls,
+    users,
+)
 from tvdbd.cli.group import Context, main
 
 __all__ = [
@@ -15,10 +27,12 @@ __all__ = [
     "backup",
     "catalogue",
     "database",
+    "dns",
     "images",
     "main",
     "mirror",
     "serve",
     "sources",
+    "tls",
     "users",
 ]

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tvdbd.cli.group import Context, main, pass_context
+from tvdbd.errors import ConfigError, ListenError, TlsError
 from tvdbd.settings import Settings
+
+if TYPE_CHECKING:
+    from tvdbd.serving import Listener
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", help="Address to listen on [default: 127.0.0.1; env TVDBD_LISTEN_ADDRESS].")
+@click.option("--port", type=int, help="Port to listen on [default: 8000].")
+@click.option("--tls", is_flag=True, help="Serve HTTPS (the certificate of `tvdbd tls init`).")
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Serve HTTPS with this certificate (PEM, chain included) [env TVDBD_TLS_CERT_FILE].",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The private key of --tls-cert [env TVDBD_TLS_KEY_FILE].",
+)
+@click.option(
+    "--drop-in",
+    is_flag=True,
+    help="HTTPS on 443 for api.thetvdb.com and the other TheTVDB names (certificate made "
+    "when missing) and plain HTTP on 80 (docs/drop-in.md).",
+)
+@click.option("--https-port", type=int, help="--drop-in's HTTPS port [env TVDBD_HTTPS_PORT, 443].")
+@click.option(
+    "--http-port", type=int, help="--drop-in's HTTP port, 0: none [env TVDBD_HTTP_PORT, 80]."
+)
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
 @click.option(
     "--api-key-policy",
@@ -41,8 +69,14 @@ from tvdbd.settings import Settings
 @pass_context
 def serve(
     ctx: Context,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
+    tls: bool,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    drop_in: bool,
+    https_port: int | None,
+    http_port: int | None,
     workers: int,
     api_key_policy: str | None,
     no_demo: bool,
@@ -51,11 +85,11 @@ def serve(
     access_log: bool | None,
 ) -> None:
     """Run the API server (migrates the database first)."""
-    import uvicorn
-
     from tvdbd.demo import draw_demo_images, load_demo_if_empty
 
-    settings = ctx.settings
+    settings = _listening(ctx.settings, tls_cert, tls_key, https_port, http_port)
+    _check_sync(settings)
+    listeners, sockets = _bind(settings, host=host, port=port, tls=tls, drop_in=drop_in)
     if api_key_policy:
         settings = settings.with_changes(api_key_policy=api_key_policy)
     if no_demo:
@@ -88,7 +122,7 @@ def serve(
         TVDBD_ACCESS_LOG="on" if settings.access_log else "off",
         TVDBD_REQUEST_HEAD_TIMEOUT_SECONDS=str(settings.request_head_timeout_seconds),
     )
-    from tvdbd.serving import prometheus_folder, uvicorn_options
+    from tvdbd.serving import prometheus_folder, serve_listeners, uvicorn_options
 
     if settings.metrics and workers > 1:
         # Every worker writes its values there; any worker's /metrics sums them.
@@ -96,7 +130,7 @@ def serve(
     from tvdbd.auth import load_or_create_signing_key
 
     load_or_create_signing_key(settings.resolved_signing_key_file)
-    url = f"http://{host}:{port}"
+    url = listeners[0].url
     key_hint = "any non-empty API key" if settings.api_key_policy == "any" else "a registered key"
     click.echo(
         f"tvdbd serving TheTVDB API v2 at {url}\n"
@@ -106,18 +140,74 @@ def serve(
         f"then send 'Authorization: Bearer <token>', e.g. GET {url}/series/76156",
         err=True,
     )
+    if len(listeners) > 1:
+        click.echo(f"Also at {', '.join(lst.url for lst in listeners[1:])}", err=True)
+    if drop_in:
+        click.echo(
+            "Drop-in: clients reach it as https://api.thetvdb.com once the names point here "
+            "(`tvdbd dns --address IP`) and they trust the CA (`tvdbd tls show`).",
+            err=True,
+        )
     _start_sync_loop(settings)
-    uvicorn.run(
-        "tvdbd.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+    status = serve_listeners(
+        listeners,
+        sockets,
+        workers,
         log_level="warning",
         access_log=False,
         server_header=False,
         **uvicorn_options(settings),
     )
+    if status:
+        raise SystemExit(status)
+
+
+def _listening(
+    settings: Settings,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    https_port: int | None,
+    http_port: int | None,
+) -> Settings:
+    """The settings with the listening options of the command line applied."""
+    changes: dict[str, object] = {"https_port": https_port, "http_port": http_port}
+    if tls_cert is not None or tls_key is not None:
+        changes.update(tls_cert_file=tls_cert, tls_key_file=tls_key)
+    try:
+        return settings.with_changes(**{k: v for k, v in changes.items() if v is not None})
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _bind(
+    settings: Settings, *, host: str | None, port: int | None, tls: bool, drop_in: bool
+) -> tuple[list[Listener], list[socket.socket]]:
+    """The listeners and their bound sockets; the generated certificate is made (or renewed)
+    when HTTPS uses it; any reason it cannot start is a clean error."""
+    from tvdbd.serving import bind, listeners_for
+    from tvdbd.tls.authority import TlsFiles, ensure_server_certificate
+
+    try:
+        listeners = listeners_for(settings, host=host, port=port, tls=tls, drop_in=drop_in)
+        files = TlsFiles.in_data_dir(settings.data_dir)
+        generated = any(lst.tls for lst in listeners) and settings.tls_cert_file is None
+        if generated and ensure_server_certificate(files):
+            click.echo(f"Made the server certificate {files.server_cert} (`tvdbd tls show`).",
+                       err=True)  # fmt: skip
+        for listener in listeners:
+            listener.ssl_context()  # a certificate that does not load fails here, not in a worker
+        return listeners, bind(listeners)
+    except (ConfigError, TlsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _check_sync(settings: Settings) -> None:
+    if settings.sync_interval_seconds and not settings.tvdb_v4_api_key:
+        raise click.UsageError(
+            "TVDBD_SYNC_INTERVAL_SECONDS needs a TheTVDB v4 key (TVDBD_TVDB_V4_API_KEY)."
+        )
 
 
 def _start_sync_loop(settings: Settings) -> None:
@@ -125,10 +215,7 @@ def _start_sync_loop(settings: Settings) -> None:
     number of workers; the feed's lease keeps other hosts from following it at once)."""
     if not settings.sync_interval_seconds:
         return
-    if not settings.tvdb_v4_api_key:
-        raise click.UsageError(
-            "TVDBD_SYNC_INTERVAL_SECONDS needs a TheTVDB v4 key (TVDBD_TVDB_V4_API_KEY)."
-        )
+    _check_sync(settings)
     import asyncio
     import threading
 
