@@ -83,7 +83,7 @@ def free_port() -> int:
 class LiveServer:
     """A real `tvdbd serve` process on a free port."""
 
-    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1, **env: str):
+    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1, **env: str | None):
         self.database_url = database_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -91,13 +91,16 @@ class LiveServer:
         self.log_path = data_dir / f"server-{self.port}.log"
         # The suite sends thousands of requests and failed logins from 127.0.0.1 in a few
         # minutes: limits are off unless a test sets them (tests/api/test_limits.py does).
+        # A variable given as None is not set at all (the setting's default applies).
         environment = {
             **os.environ,
             "TVDBD_RATE_LIMIT_PER_IP": "off",
             "TVDBD_LOGIN_FAILURES_PER_IP": "off",
             "TVDBD_LOGIN_FAILURES_PER_USER": "off",
-            **env,
+            **{k: v for k, v in env.items() if v is not None},
         }
+        for name in [k for k, v in env.items() if v is None]:
+            environment.pop(name, None)
         environment.update(TVDBD_DATA_DIR=str(data_dir), TVDBD_DATABASE_URL=database_url)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(

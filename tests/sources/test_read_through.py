@@ -29,6 +29,7 @@ def v4_env(v4: FixtureServer, **extra: str) -> dict[str, str]:
         "TVDBD_TVDB_V4_URL": v4.base_url,
         "TVDBD_TVDB_V4_ARTWORK_URL": f"{v4.base_url}/banners/",
         "TVDBD_SOURCE_RETRIES": "2",
+        "TVDBD_READ_THROUGH": "auto",  # the default: TheTVDB v4, as a key is set
         **extra,
     }
 
