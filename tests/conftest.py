@@ -16,7 +16,7 @@ from tvdbd.bundles.importer import import_file
 # every server and CLI run of the suite (they take this environment) has read-through off
 # unless its test turns it on against a fixture server, and the live sources' addresses lead
 # to a closed loopback port unless the test names a fixture server. Apps built in-process
-# pass `read_through="off"` to Settings themselves (tests/sources/test_offline.py checks).
+# pass `read_through="off"` to Settings themselves (test_default_read_through.py checks).
 NOWHERE = "http://127.0.0.1:9"
 os.environ["TVDBD_READ_THROUGH"] = "off"
 for _name in ("TVMAZE_URL", "TVMAZE_IMAGE_URL", "TVDB_V4_URL", "TVDB_V4_ARTWORK_URL"):

@@ -83,7 +83,15 @@ def free_port() -> int:
 class LiveServer:
     """A real `tvdbd serve` process on a free port."""
 
-    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1, **env: str | None):
+    def __init__(
+        self,
+        database_url: str,
+        data_dir: Path,
+        *,
+        workers: int = 1,
+        args: tuple[str, ...] = (),
+        **env: str | None,
+    ):
         self.database_url = database_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -105,7 +113,7 @@ class LiveServer:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tvdbd", "serve", "--no-demo", "--port", str(self.port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *args],
             env=environment,
             stdout=self._log,
             stderr=subprocess.STDOUT,
