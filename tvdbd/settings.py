@@ -13,7 +13,7 @@ from limits import parse as parse_rate
 from tvdbd.errors import ConfigError
 
 API_KEY_POLICIES = ("any", "registered")
-# `auto`: TheTVDB v4 when a v4 API key is set, else off.
+# `auto`: TheTVDB v4 when a v4 API key is set, else TVmaze (open, no key).
 READ_THROUGH_SOURCES = ("auto", "off", "tvdb-v4", "tvmaze", "mirror")
 
 

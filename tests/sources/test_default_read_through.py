@@ -92,10 +92,12 @@ def test_offline_a_miss_is_the_contract_404_within_the_source_timeout(
     # The suite's TVmaze address: a closed port, as a host with no network answers.
     server = make_server(**FRESH, TVDBD_SOURCE_TIMEOUT_SECONDS="1")
     assert "fetched from TVmaze" in server.log_path.read_text()
-    started = time.monotonic()
-    answer = get(server, f"/series/{LOST}")
+    with server.client() as client:  # logged in first: the bound is the request's
+        started = time.monotonic()
+        answer = client.get(f"/series/{LOST}")
+        waited = time.monotonic() - started
     assert answer.status_code == 404 and answer.json() == {"Error": f"ID: {LOST} not found"}
-    assert time.monotonic() - started < 2.5
+    assert waited < 2.5
 
 
 def test_a_failing_source_is_left_alone_after_a_miss(
@@ -106,9 +108,10 @@ def test_a_failing_source_is_left_alone_after_a_miss(
         **FRESH, TVDBD_TVMAZE_URL=blank.base_url, TVDBD_SOURCE_TIMEOUT_SECONDS="1",
         TVDBD_SOURCE_RETRIES="1",
     )  # fmt: skip
-    started = time.monotonic()
-    assert get(server, f"/series/{LOST}").status_code == 404
-    assert time.monotonic() - started < 2.5
+    with server.client() as client:
+        started = time.monotonic()
+        assert client.get(f"/series/{LOST}").status_code == 404
+        assert time.monotonic() - started < 2.5
     time.sleep(0.5)  # the retry of the failed fetch is over
     asked = len(blank.seen)
     assert asked >= 1

@@ -204,7 +204,11 @@ def test_a_refused_key_gives_404s_and_is_not_tried_again_for_a_while(
     assert "wrong-key" not in server.log_path.read_text()
 
 
-def test_without_a_key_nothing_is_read_through(make_server: MakeServer, v4: FixtureServer) -> None:
-    server = make_server(TVDBD_TVDB_V4_URL=v4.base_url)
-    assert get(server, f"/series/{LOST}").status_code == 404
+def test_without_a_key_auto_reads_through_tvmaze_and_never_v4(
+    make_server: MakeServer, v4: FixtureServer, tvmaze: FixtureServer
+) -> None:
+    server = make_server(TVDBD_READ_THROUGH="auto", TVDBD_TVDB_V4_URL=v4.base_url,
+                         TVDBD_TVMAZE_URL=tvmaze.base_url)  # fmt: skip
+    assert get(server, f"/series/{LOST}").status_code == 404  # TVmaze's fixtures lack Lost
     assert v4.seen == []
+    assert [s.query for s in tvmaze.requests_to("/lookup/shows")] == [{"thetvdb": str(LOST)}]
