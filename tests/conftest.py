@@ -9,18 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import BACKENDS, DEMO_BUNDLE, Databases, LiveServer
+from tests.support import BACKENDS, DEMO_BUNDLE, OFFLINE_ENV, Databases, LiveServer
 from tvdbd.bundles.importer import import_file
 
-# No test reaches the internet. tvdbd reads through TVmaze by default (no key needed), so
-# every server and CLI run of the suite (they take this environment) has read-through off
-# unless its test turns it on against a fixture server, and the live sources' addresses lead
-# to a closed loopback port unless the test names a fixture server. Apps built in-process
-# pass `read_through="off"` to Settings themselves (test_default_read_through.py checks).
-NOWHERE = "http://127.0.0.1:9"
-os.environ["TVDBD_READ_THROUGH"] = "off"
-for _name in ("TVMAZE_URL", "TVMAZE_IMAGE_URL", "TVDB_V4_URL", "TVDB_V4_ARTWORK_URL"):
-    os.environ[f"TVDBD_{_name}"] = f"{NOWHERE}/"
+# No test reaches the internet (tests.support.OFFLINE_ENV): every server and CLI run of the
+# suite takes this environment. Apps built in-process pass `read_through="off"` to Settings
+# themselves (tests/sources/test_default_read_through.py checks).
+os.environ.update(OFFLINE_ENV)
 os.environ.pop("TVDBD_TVDB_V4_API_KEY", None)
 
 

@@ -28,6 +28,18 @@ POSTGRES_URL = os.environ.get(
     "TVDBD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = [b for b in os.environ.get("TVDBD_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+# No test reaches the internet, and tvdbd reads through TVmaze by default (no key needed):
+# the suite's environment (tests/conftest.py) turns read-through off and sends every live
+# source address to a closed loopback port. A test that runs tvdbd with an environment of
+# its own starts from these too (a test turns a source on by naming a fixture server).
+NOWHERE = "http://127.0.0.1:9/"
+OFFLINE_ENV = {
+    "TVDBD_READ_THROUGH": "off",
+    "TVDBD_TVMAZE_URL": NOWHERE,
+    "TVDBD_TVMAZE_IMAGE_URL": NOWHERE,
+    "TVDBD_TVDB_V4_URL": NOWHERE,
+    "TVDBD_TVDB_V4_ARTWORK_URL": NOWHERE,
+}
 
 
 class Databases:
