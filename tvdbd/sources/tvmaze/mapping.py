@@ -193,7 +193,10 @@ def _season_ids(seasons: list[dict[str, Any]], tvmaze_show_id: int) -> dict[int,
             continue
         number, season_id = season.get("number"), season.get("id")
         if isinstance(number, int) and isinstance(season_id, int) and number >= 0:
-            ids.setdefault(number, tvdbd_id(season_id, "season"))
+            try:
+                ids.setdefault(number, tvdbd_id(season_id, "season"))
+            except MappingError:
+                continue  # an id tvdbd cannot serve: that season's episodes carry 0
     if 0 not in ids:
         ids[0] = specials_season_id(tvmaze_show_id)
     return ids
