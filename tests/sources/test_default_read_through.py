@@ -119,6 +119,23 @@ def test_a_failing_source_is_left_alone_after_a_miss(
     assert len(blank.seen) == 1  # left alone
 
 
+def test_while_a_fetch_retries_a_failing_source_other_misses_do_not_wait_for_it(
+    make_server: MakeServer, blank: FixtureServer
+) -> None:
+    blank.fault("/", "500", times=1000)
+    # Four retries with backoff: the first fetch goes on failing for seconds after its
+    # request got the 404 at the bound.
+    server = make_server(**FRESH, TVDBD_TVMAZE_URL=blank.base_url, TVDBD_SOURCE_TIMEOUT_SECONDS="1")
+    with server.client() as client:
+        assert client.get(f"/series/{LOST}").status_code == 404
+        assert client.get(f"/series/{UNDER_THE_DOME}").status_code == 404
+        assert client.get("/search/series?name=lost").status_code == 404
+    time.sleep(1)
+    asked = {s.query.get("thetvdb") for s in blank.seen}
+    assert asked == {str(LOST)}  # only the first miss's fetch asked (and retried)
+    assert len(blank.seen) >= 2
+
+
 def test_the_suite_never_reads_through_to_the_internet() -> None:
     settings = Settings.from_env()
     assert settings.resolved_read_through is None
