@@ -59,6 +59,7 @@ def test_an_unknown_series_is_fetched_and_answered_as_after_an_import(
     make_server: MakeServer, v4: FixtureServer, tmp_path: Path
 ) -> None:
     reading = make_server(**v4_env(v4))
+    assert "fetched from TheTVDB v4" in reading.log_path.read_text()  # said at start
     paths = [f"/series/{SCRUBS}", f"/series/{SCRUBS}/episodes?page=2",
              f"/series/{SCRUBS}/actors", f"/series/{SCRUBS}/images/query?keyType=season",
              f"/series/{SCRUBS}/episodes/summary"]  # fmt: skip
