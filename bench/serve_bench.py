@@ -199,7 +199,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="tvdbd-bench-"))
     work.chmod(0o755)  # nginx workers run as another user
-    env = {**os.environ, "TVDBD_DATA_DIR": str(work), "PYTHONPATH": str(ROOT)}
+    # Read-through off: a benchmark never asks a live source (a server without a key would
+    # read through TVmaze).
+    env = {**os.environ, "TVDBD_DATA_DIR": str(work), "PYTHONPATH": str(ROOT),
+           "TVDBD_READ_THROUGH": "off"}  # fmt: skip
     if args.database_url:
         env["TVDBD_DATABASE_URL"] = args.database_url
     elif args.imported:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import BACKENDS, DEMO_BUNDLE, Databases, LiveServer
+from tests.support import BACKENDS, DEMO_BUNDLE, OFFLINE_ENV, Databases, LiveServer
 from tvdbd.bundles.importer import import_file
+
+# No test reaches the internet (tests.support.OFFLINE_ENV): every server and CLI run of the
+# suite takes this environment. Apps built in-process pass `read_through="off"` to Settings
+# themselves (tests/sources/test_default_read_through.py checks).
+os.environ.update(OFFLINE_ENV)
+os.environ.pop("TVDBD_TVDB_V4_API_KEY", None)
 
 
 @pytest.fixture(scope="session")

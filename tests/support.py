@@ -28,6 +28,18 @@ POSTGRES_URL = os.environ.get(
     "TVDBD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = [b for b in os.environ.get("TVDBD_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+# No test reaches the internet, and tvdbd reads through TVmaze by default (no key needed):
+# the suite's environment (tests/conftest.py) turns read-through off and sends every live
+# source address to a closed loopback port. A test that runs tvdbd with an environment of
+# its own starts from these too (a test turns a source on by naming a fixture server).
+NOWHERE = "http://127.0.0.1:9/"
+OFFLINE_ENV = {
+    "TVDBD_READ_THROUGH": "off",
+    "TVDBD_TVMAZE_URL": NOWHERE,
+    "TVDBD_TVMAZE_IMAGE_URL": NOWHERE,
+    "TVDBD_TVDB_V4_URL": NOWHERE,
+    "TVDBD_TVDB_V4_ARTWORK_URL": NOWHERE,
+}
 
 
 class Databases:
@@ -83,7 +95,15 @@ def free_port() -> int:
 class LiveServer:
     """A real `tvdbd serve` process on a free port."""
 
-    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1, **env: str):
+    def __init__(
+        self,
+        database_url: str,
+        data_dir: Path,
+        *,
+        workers: int = 1,
+        args: tuple[str, ...] = (),
+        **env: str | None,
+    ):
         self.database_url = database_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -91,18 +111,21 @@ class LiveServer:
         self.log_path = data_dir / f"server-{self.port}.log"
         # The suite sends thousands of requests and failed logins from 127.0.0.1 in a few
         # minutes: limits are off unless a test sets them (tests/api/test_limits.py does).
+        # A variable given as None is not set at all (the setting's default applies).
         environment = {
             **os.environ,
             "TVDBD_RATE_LIMIT_PER_IP": "off",
             "TVDBD_LOGIN_FAILURES_PER_IP": "off",
             "TVDBD_LOGIN_FAILURES_PER_USER": "off",
-            **env,
+            **{k: v for k, v in env.items() if v is not None},
         }
+        for name in [k for k, v in env.items() if v is None]:
+            environment.pop(name, None)
         environment.update(TVDBD_DATA_DIR=str(data_dir), TVDBD_DATABASE_URL=database_url)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tvdbd", "serve", "--no-demo", "--port", str(self.port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *args],
             env=environment,
             stdout=self._log,
             stderr=subprocess.STDOUT,

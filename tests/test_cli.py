@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from tests.bundles.spec import CANONICAL, line, minimal, write_lines
-from tests.support import Databases, free_port
+from tests.support import OFFLINE_ENV, Databases, free_port
 from tvdbd.bundles.exporter import export_file
 from tvdbd.bundles.importer import import_lines
 from tvdbd.cli import main
@@ -36,8 +36,9 @@ CANONICAL_TEXT = b"".join(line(b) for b in CANONICAL)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without the caller's TVDBD_* settings."""
+    """The environment without the caller's TVDBD_* settings (live sources still offline)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TVDBD_")}
+    env.update(OFFLINE_ENV)
     env.update(extra)
     return env
 

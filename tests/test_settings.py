@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support import OFFLINE_ENV
 from tvdbd.cli import main
 from tvdbd.db.engine import make_engine
 from tvdbd.errors import ConfigError
@@ -111,6 +112,7 @@ def test_a_bad_value_stops_every_command_before_it_starts(
     variable: str, raw: str, message: str, tmp_path: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TVDBD_")}
+    env.update(OFFLINE_ENV)
     env[variable] = raw
     for command in (["serve"], ["db", "upgrade"], ["import", "-"]):
         result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), *command], env=env)

@@ -13,7 +13,7 @@ from limits import parse as parse_rate
 from tvdbd.errors import ConfigError
 
 API_KEY_POLICIES = ("any", "registered")
-# `auto`: TheTVDB v4 when a v4 API key is set, else off.
+# `auto`: TheTVDB v4 when a v4 API key is set, else TVmaze (open, no key).
 READ_THROUGH_SOURCES = ("auto", "off", "tvdb-v4", "tvmaze", "mirror")
 
 
@@ -230,8 +230,9 @@ class Settings:
         default="auto",
         metadata={
             "help": "Fetch a series missing from the catalogue from a live source when a client "
-            "asks for it: 'tvdb-v4', 'tvmaze' (by TheTVDB id), 'mirror' (mirror_url) or 'off'; "
-            "'auto' means tvdb-v4 when a v4 API key is set, else off."
+            "asks for it: 'tvdb-v4', 'tvmaze' (by TheTVDB id), 'mirror' (mirror_url) or 'off' "
+            "(air-gapped installs); 'auto' means tvdb-v4 when a v4 API key is set, else TVmaze "
+            "(open, no key; its data is CC BY-SA 4.0)."
         },
     )
     source_timeout_seconds: float = field(
@@ -372,7 +373,7 @@ class Settings:
     def resolved_read_through(self) -> str | None:
         """The source a read-through fetches from, or None when it is off."""
         if self.read_through == "auto":
-            return "tvdb-v4" if self.tvdb_v4_api_key else None
+            return "tvdb-v4" if self.tvdb_v4_api_key else "tvmaze"
         return None if self.read_through == "off" else self.read_through
 
     @property

@@ -122,6 +122,7 @@ def test_sigterm_lets_requests_in_flight_finish(make) -> None:  # type: ignore[n
     try:
         server = make(demo=False, TVDBD_TVDB_V4_API_KEY="test-v4-key",
                       TVDBD_TVDB_V4_URL=v4.base_url, TVDBD_SOURCE_ARTWORK="off",
+                      TVDBD_READ_THROUGH="tvdb-v4",
                       TVDBD_GRACEFUL_SHUTDOWN_SECONDS="20")  # fmt: skip
         v4.fault("/series/78874/extended", "slow", times=1, delay=2)
         token = server.token()

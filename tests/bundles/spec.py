@@ -252,7 +252,7 @@ def count_rows(engine: Engine, table: str) -> int:
 @contextmanager
 def served(engine: Engine, data_dir: Path) -> Iterator[TestClient]:
     """An in-process, logged-in API client over ``engine``."""
-    app = create_app(Settings(data_dir=data_dir, load_demo=False), engine)
+    app = create_app(Settings(data_dir=data_dir, load_demo=False, read_through="off"), engine)
     with TestClient(app) as client:
         token = client.post("/login", json={"apikey": "tests"}).json()["token"]
         client.headers["Authorization"] = f"Bearer {token}"

@@ -73,8 +73,25 @@ def test_fetch_and_sync_explain_what_is_missing(v4: FixtureServer, tmp_path: Pat
         in tvdbd(["source", "tvdb-v4", "fetch"], env).stderr
     )
     no_key = {**env, "TVDBD_TVDB_V4_API_KEY": ""}
-    assert "Set TVDBD_TVDB_V4_API_KEY" in tvdbd(["sync"], no_key).stderr
     assert (
         "needs a TheTVDB v4 key"
         in tvdbd(["serve", "--no-demo"], {**no_key, "TVDBD_SYNC_INTERVAL_SECONDS": "60"}).stderr
     )
+
+
+def test_sync_with_nothing_stored_from_v4_says_so_and_asks_nothing_and_else_needs_the_key(
+    backend: str, databases: Databases, v4: FixtureServer, tmp_path: Path
+) -> None:
+    url, engine = databases.new_engine(backend)
+    engine.dispose()
+    env = env_for(v4, tmp_path, url)
+    no_key = {**env, "TVDBD_TVDB_V4_API_KEY": ""}
+    for run_env in (env, no_key):
+        done = tvdbd(["sync"], run_env)
+        assert done.returncode == 0, done.stderr
+        assert "Nothing is stored from TheTVDB v4, so there is nothing to sync" in done.stderr
+        assert "TVDBD_TVDB_V4_API_KEY" in done.stderr
+    assert v4.seen == []  # neither a login nor the update feed
+    assert tvdbd(["source", "tvdb-v4", "fetch", "78874", "--no-artwork"], env).returncode == 0
+    refused = tvdbd(["sync"], no_key)
+    assert refused.returncode == 2 and "Set TVDBD_TVDB_V4_API_KEY" in refused.stderr

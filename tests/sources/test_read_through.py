@@ -29,6 +29,7 @@ def v4_env(v4: FixtureServer, **extra: str) -> dict[str, str]:
         "TVDBD_TVDB_V4_URL": v4.base_url,
         "TVDBD_TVDB_V4_ARTWORK_URL": f"{v4.base_url}/banners/",
         "TVDBD_SOURCE_RETRIES": "2",
+        "TVDBD_READ_THROUGH": "auto",  # the default: TheTVDB v4, as a key is set
         **extra,
     }
 
@@ -58,6 +59,7 @@ def test_an_unknown_series_is_fetched_and_answered_as_after_an_import(
     make_server: MakeServer, v4: FixtureServer, tmp_path: Path
 ) -> None:
     reading = make_server(**v4_env(v4))
+    assert "fetched from TheTVDB v4" in reading.log_path.read_text()  # said at start
     paths = [f"/series/{SCRUBS}", f"/series/{SCRUBS}/episodes?page=2",
              f"/series/{SCRUBS}/actors", f"/series/{SCRUBS}/images/query?keyType=season",
              f"/series/{SCRUBS}/episodes/summary"]  # fmt: skip
@@ -203,7 +205,11 @@ def test_a_refused_key_gives_404s_and_is_not_tried_again_for_a_while(
     assert "wrong-key" not in server.log_path.read_text()
 
 
-def test_without_a_key_nothing_is_read_through(make_server: MakeServer, v4: FixtureServer) -> None:
-    server = make_server(TVDBD_TVDB_V4_URL=v4.base_url)
-    assert get(server, f"/series/{LOST}").status_code == 404
+def test_without_a_key_auto_reads_through_tvmaze_and_never_v4(
+    make_server: MakeServer, v4: FixtureServer, tvmaze: FixtureServer
+) -> None:
+    server = make_server(TVDBD_READ_THROUGH="auto", TVDBD_TVDB_V4_URL=v4.base_url,
+                         TVDBD_TVMAZE_URL=tvmaze.base_url)  # fmt: skip
+    assert get(server, f"/series/{LOST}").status_code == 404  # TVmaze's fixtures lack Lost
     assert v4.seen == []
+    assert [s.query for s in tvmaze.requests_to("/lookup/shows")] == [{"thetvdb": str(LOST)}]

@@ -249,7 +249,7 @@ def test_updated_query_reports_what_a_sync_refreshed(
     url, engine = databases.new_engine(backend)
     engine.dispose()
     env = {"TVDBD_TVDB_V4_API_KEY": "test-v4-key", "TVDBD_TVDB_V4_URL": v4.base_url,
-           "TVDBD_SOURCE_ARTWORK": "off"}  # fmt: skip
+           "TVDBD_SOURCE_ARTWORK": "off", "TVDBD_READ_THROUGH": "auto"}  # fmt: skip
     server = LiveServer(url, tmp_path / "server", **env)
     try:
         with server.client() as api:

@@ -192,7 +192,7 @@ def test_a_japanese_series_is_stored_in_japanese_with_its_english_name(v4: Fixtu
     assert bundle["translations"]["de"]["seriesName"] == "FLCL"
     assert (series["airsDayOfWeek"], series["airsTime"]) == ("Sunday", "1:00 PM")
     assert (series["network"], series["networkId"]) == ("Anime OAV", "1026")
-    assert series["rating"] == "12+" and series["genre"] == ["Science-Fiction"]
+    assert series["rating"] == "12+" and series["genre"] == ["Science Fiction"]
     assert series["aliases"] == ["Fooly Cooly"]
     [special] = bundle["episodes"]
     assert (special["airedSeason"], special["airsBeforeSeason"], special["airsBeforeEpisode"]) == (

@@ -55,7 +55,7 @@ def test_a_show_takes_its_thetvdb_id_and_its_facts(tvmaze: FixtureServer) -> Non
         "Thursday", "10:00 PM", "60",
     )  # fmt: skip
     assert series["imdbId"] == "tt1553656" and series["slug"] == "under-the-dome"
-    assert series["genre"] == ["Drama", "Science-Fiction", "Thriller"]
+    assert series["genre"] == ["Drama", "Science Fiction", "Thriller"]
     assert series["aliases"] == ["Под куполом", "A búra alatt"]
     assert series["poster"] == "tvmaze/original_untouched/0/1.jpg"
     assert series["siteRating"] == 6.5 and series["language"] == "en"

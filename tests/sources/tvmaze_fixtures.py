@@ -8,7 +8,9 @@ client asks for them:
   answer lists the show's recorded poster (no /images recording exists).
 - Doctor Who 210 (TheTVDB 78804): the 2023 show with 153 episodes and its cast, plus one
   special whose facts were recorded elsewhere (`A Christmas Carol`, TVmaze episode 13977,
-  season 5 without a number, 2010-12-25): the only real special found.
+  season 5 without a number, 2010-12-25): the only real special found. Its seasons answer
+  is the 2017 recording (series 1 to 10; TVmaze's season ids do not change): no recording
+  of series 11 to 13 was found, so their episodes show a season TVmaze does not list.
 - Silicon Valley 143: show, episodes, cast, akas, seasons.
 - The Daily Show with Trevor Noah 3928 (no TheTVDB id: every external id null), Unité 9
   8652 (French), Marvel's Jessica Jones 1370 (a web channel, no network): show and seasons.
@@ -109,6 +111,7 @@ def tvmaze_server() -> FixtureServer:
         who,
         episodes=[*who["_embedded"]["episodes"], CHRISTMAS_CAROL],
         cast=who["_embedded"]["cast"],
+        seasons=recorded("fg-singlesearch-doctor-who-embed-seasons.json")["_embedded"]["seasons"],
         images=poster_images(who),
     )
     silicon = recorded("tm4j-singlesearch-silicon-valley.json")

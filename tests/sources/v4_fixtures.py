@@ -172,9 +172,7 @@ def rebuilt_extended(series_id: int) -> dict[str, Any]:
         "artworks": artworks,
         "originalNetwork": {"id": int(en["networkId"] or 0), "name": en["network"]},
         "latestNetwork": {"id": int(en["networkId"] or 0), "name": en["network"]},
-        "genres": [
-            {"name": "Science Fiction" if g == "Science-Fiction" else g} for g in en["genre"]
-        ],
+        "genres": [{"name": g} for g in en["genre"]],
         "remoteIds": remote,
         "characters": [
             {

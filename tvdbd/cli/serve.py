@@ -11,7 +11,7 @@ import click
 
 from tvdbd.cli.group import Context, main, pass_context
 from tvdbd.errors import ConfigError, ListenError, TlsError
-from tvdbd.settings import Settings
+from tvdbd.settings import READ_THROUGH_SOURCES, Settings
 
 if TYPE_CHECKING:
     from tvdbd.serving import Listener
@@ -66,6 +66,12 @@ if TYPE_CHECKING:
     default=None,
     help="One JSON line per request on standard error [env TVDBD_ACCESS_LOG].",
 )
+@click.option(
+    "--read-through",
+    type=click.Choice(READ_THROUGH_SOURCES),
+    help="Fetch series not stored from a live source: 'auto' is TheTVDB v4 with a key, else "
+    "TVmaze; 'off' for air-gapped installs [env TVDBD_READ_THROUGH].",
+)
 @pass_context
 def serve(
     ctx: Context,
@@ -83,6 +89,7 @@ def serve(
     accept_version_negotiation: bool | None,
     metrics: bool | None,
     access_log: bool | None,
+    read_through: str | None,
 ) -> None:
     """Run the API server (migrates the database first)."""
     from tvdbd.demo import draw_demo_images, load_demo_if_empty
@@ -100,6 +107,8 @@ def serve(
         settings = settings.with_changes(metrics=True)
     if access_log:
         settings = settings.with_changes(access_log=True)
+    if read_through:
+        settings = settings.with_changes(read_through=read_through)
     engine = Context(settings).engine()
     if settings.load_demo:
         report = load_demo_if_empty(engine)
@@ -121,6 +130,7 @@ def serve(
         TVDBD_METRICS="on" if settings.metrics else "off",
         TVDBD_ACCESS_LOG="on" if settings.access_log else "off",
         TVDBD_REQUEST_HEAD_TIMEOUT_SECONDS=str(settings.request_head_timeout_seconds),
+        TVDBD_READ_THROUGH=settings.read_through,
     )
     from tvdbd.serving import prometheus_folder, serve_listeners, uvicorn_options
 
@@ -148,6 +158,9 @@ def serve(
             "(`tvdbd dns --address IP`) and they trust the CA (`tvdbd tls show`).",
             err=True,
         )
+    from tvdbd.sources.registry import describe_read_through
+
+    click.echo(describe_read_through(settings), err=True)
     _start_sync_loop(settings)
     status = serve_listeners(
         listeners,

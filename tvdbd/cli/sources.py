@@ -277,13 +277,23 @@ def sync(ctx: Context, loop: bool, interval: float, no_artwork: bool) -> None:
     """Refresh the series stored from TheTVDB v4 that changed there (its update feed since
     the last checkpoint); resumable at any point."""
     from tvdbd.images.store import ImageStore
+    from tvdbd.sources.store import series_from
     from tvdbd.sources.sync import follow, sync_once
     from tvdbd.sources.tvdb_v4.client import TvdbV4
+    from tvdbd.sources.tvdb_v4.mapping import SOURCE_NAME
 
     settings = ctx.settings
+    engine = ctx.engine()
+    if not loop and not series_from(engine, SOURCE_NAME):
+        click.echo(
+            "Nothing is stored from TheTVDB v4, so there is nothing to sync (series come from "
+            "v4 by read-through or `tvdbd source tvdb-v4 fetch`, with TVDBD_TVDB_V4_API_KEY "
+            "set).",
+            err=True,
+        )
+        return
     if not settings.tvdb_v4_api_key:
         raise click.UsageError("Set TVDBD_TVDB_V4_API_KEY to your TheTVDB v4 API key.")
-    engine = ctx.engine()
     images = ImageStore(settings.resolved_image_dir)
     artwork = settings.source_artwork and not no_artwork
 

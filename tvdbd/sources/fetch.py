@@ -86,6 +86,10 @@ class Upstream:
         self.base_url = base_url.rstrip("/")
         self.policy = policy
         self.stats = UpstreamStats()
+        # True from an attempt that failed as a retry might mend (timeout, no connection,
+        # 5xx, 429) until the next answer that is not such a failure: the source is in
+        # trouble now, and the read-through starts no other fetch meanwhile.
+        self.failing = False
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(policy.timeout),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
@@ -183,12 +187,15 @@ class Upstream:
                     method, url, params=params, json=json, headers=headers
                 )
             except httpx.TimeoutException:
+                self.failing = True
                 raise _Retryable(f"no answer within {self.policy.timeout:g} s") from None
             except httpx.TransportError as exc:
+                self.failing = True
                 raise _Retryable(f"cannot connect ({type(exc).__name__}: {exc})") from None
             finally:
                 self.stats.in_flight -= 1
         status = response.status_code
+        self.failing = status == 429 or status >= 500
         if status == 429 or status >= 500:
             retry_after = _retry_after(response.headers.get("retry-after"))
             if retry_after is not None and retry_after > MAX_RETRY_AFTER_SECONDS:

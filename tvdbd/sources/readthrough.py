@@ -4,7 +4,8 @@ client asks for it, stored whole, and answered as if it had been imported.
 Bounded on every side: a request waits at most `source_timeout_seconds` (the fetch goes on
 and is stored for the next request); one fetch per series at a time in a worker, however
 many clients ask; an id the source does not have is not asked again for a while, and a
-source that failed is left alone for a short while, so clients get the stored answer at once.
+source that failed is left alone for a short while, so clients get the stored answer at once
+(also while a fetch is still retrying a source that is failing, offline or down).
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ class ReadThrough:
         if now < self._quiet_until or self._missing.get(key, 0) > now:
             return False
         task = self._running.get(key)
+        if task is None and self._running and self._failing():
+            # Another fetch is retrying a source in trouble (down, offline): this request
+            # gets the stored answer now rather than a wait for the same failure.
+            return False
         if task is None:
             task = asyncio.create_task(self._guarded(key, work))
             self._running[key] = task
@@ -103,6 +108,9 @@ class ReadThrough:
         except TimeoutError:
             log.info("read-through of %s still running after %.1f s", key, self.timeout)
             return False
+
+    def _failing(self) -> bool:
+        return self._source is not None and self._source.upstream.failing
 
     async def _guarded(self, key: Hashable, work: Callable[[], Awaitable[bool]]) -> bool:
         """Run a fetch; its failures become "not found" answers, remembered for a while."""

@@ -35,3 +35,29 @@ def open_source(name: str, settings: Settings) -> Source:
             policy=policy_from(settings),
         )
     raise ConfigError(f"Unknown source {name!r}. Expected one of: {', '.join(SOURCES)}.")
+
+
+def describe_read_through(settings: Settings) -> str:
+    """What `tvdbd serve` says at start about the read-through: the source, its terms, and
+    how to turn it off."""
+    source = settings.resolved_read_through
+    off = "Turn it off with --read-through off (TVDBD_READ_THROUGH=off) on air-gapped installs."
+    if source == "tvmaze":
+        return (
+            f"Read-through: a series that is not stored is fetched from TVmaze "
+            f"({settings.tvmaze_url}; open, no key). TVmaze's data is licensed under CC BY-SA "
+            "4.0: its attribution is kept with each series, and serving it to others shares "
+            f"it under the same licence. {off}"
+        )
+    if source == "tvdb-v4":
+        return (
+            f"Read-through: a series that is not stored is fetched from TheTVDB v4 "
+            f"({settings.tvdb_v4_url}) with your API key, under TheTVDB's API terms (its "
+            f"attribution is kept with each series). {off}"
+        )
+    if source == "mirror":
+        return (
+            f"Read-through: a series that is not stored is fetched from the v2 server at "
+            f"{settings.mirror_url}. {off}"
+        )
+    return "Read-through is off: only the stored catalogue is served."

@@ -55,6 +55,7 @@ class _Change:
 class SyncReport:
     position: int | None = None  # the checkpoint after this run
     leased: bool = True  # False: another process is following the feed (nothing done)
+    nothing_stored: bool = False  # True: no series stored from v4, the feed was not read
     seen: int = 0  # feed entries read
     refreshed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
@@ -76,6 +77,10 @@ async def sync_once(
     number of series to refresh once, then each one done."""
     report = SyncReport()
     ours = await asyncio.to_thread(series_from, engine, SOURCE_NAME)
+    if not ours:
+        # The feed covers all of TheTVDB; with nothing of it stored there is nothing to ask.
+        report.nothing_stored = True
+        return report
     checkpoint = Checkpoint(engine, FEED)
     lock = FeedLock(engine, FEED)
 
@@ -241,7 +246,7 @@ async def follow(
                 report = await sync_once(
                     engine, images, source, artwork=artwork, concurrency=concurrency
                 )
-                if report.leased:
+                if report.leased and not report.nothing_stored:
                     log.info(
                         "sync: %d refreshed, %d deleted, %d failed, checkpoint %s",
                         len(report.refreshed),

@@ -57,11 +57,15 @@ over that: 429 `{{"Error": "Too many requests"}}` with `Retry-After`. Failed log
 counted per user name and per client, request bodies are limited in size (413) and in time
 (408), and so is the time to send a request's headers.
 
-**Data sources.** The catalogue holds what its operator imported, and, where the operator
-turned them on, series fetched from live sources: metadata provided by
+**Data sources.** The catalogue holds what its operator imported, and series fetched from
+live sources (unless the operator turned them off): metadata provided by
 [TheTVDB](https://thetvdb.com) (API v4), and data from [TVmaze](https://www.tvmaze.com)
 licensed under [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/), mapped to
 these v2 records by tvdbd. `tvdbd export` writes each series' source and licence with it.
+A series from TVmaze differs from TheTVDB's own records: its episode, season, actor and
+image ids are tvdbd's (2,000,000,000 and up), its episodes have no guest stars, directors or
+writers, its `siteRating` is TVmaze's (with a count of 0), and its genres are TheTVDB's v2
+names where v2 had one.
 """
 
 

@@ -20,6 +20,7 @@ from tvdbd.sources.codes import (
     store_path,
     v2_language,
 )
+from tvdbd.sources.genres import V4_GENRES, v2_genres
 
 SOURCE_NAME = "thetvdb-v4"
 ATTRIBUTION = (
@@ -31,8 +32,6 @@ ATTRIBUTION = (
 ARTWORK_KEY_TYPES = {1: "series", 2: "poster", 3: "fanart", 6: "seasonwide", 7: "season"}
 SERIES_ARTWORK_FIELDS = {1: "banner", 2: "poster", 3: "fanart"}
 SEASON_ARTWORK_TYPES = {6, 7}
-# v4 genre names that API v2 spelled otherwise.
-GENRE_NAMES = {"Science Fiction": "Science-Fiction"}
 ACTOR_PEOPLE_TYPE = 3  # v4 people type "Actor"
 
 
@@ -113,7 +112,7 @@ def to_bundle(fetched: V4Series, *, languages: frozenset[str] | None = None) -> 
         **_network(ext),
         "runtime": _text(ext.get("averageRuntime")),
         "language": language,
-        "genre": [GENRE_NAMES.get(n, n) for n in _names(ext.get("genres"))],
+        "genre": v2_genres(_names(ext.get("genres")), V4_GENRES),
         "overview": base.get("overview", ext.get("overview")) or None,
         "lastUpdated": 0,  # set below, from the series and its episodes
         "airsDayOfWeek": _airs_day(ext.get("airsDays")),

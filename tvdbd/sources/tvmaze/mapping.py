@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from tvdbd.sources.codes import airs_day_of_week, airs_time, iso_date, store_path, v2_language_named
+from tvdbd.sources.genres import TVMAZE_GENRES, v2_genres
 
 SOURCE_NAME = "tvmaze"
 LICENSE = "CC BY-SA 4.0"
@@ -121,7 +122,7 @@ def to_bundle(
         "networkId": "",
         "runtime": _text(show.get("runtime") or show.get("averageRuntime")),
         "language": v2_language_named(show.get("language")) or "en",
-        "genre": [g for g in show.get("genres") or [] if isinstance(g, str)],
+        "genre": v2_genres(show.get("genres") or [], TVMAZE_GENRES),
         "overview": plain_text(show.get("summary")),
         "lastUpdated": _int(show.get("updated")),
         "airsDayOfWeek": airs_day_of_week(schedule.get("days") or []),
@@ -136,7 +137,7 @@ def to_bundle(
         "slug": _slug(show),
     }
     bundle: dict[str, Any] = {"series": series}
-    mapped = _episodes(episodes, series_id, series["lastUpdated"])
+    mapped = _episodes(episodes, series_id, series["lastUpdated"], _season_ids(seasons, show["id"]))
     if mapped:
         bundle["episodes"] = mapped
     actors = _actors(cast, series_id)
@@ -180,8 +181,40 @@ def _slug(show: dict[str, Any]) -> str:
     return "" if last.isdigit() else last
 
 
+def _season_ids(seasons: list[dict[str, Any]], tvmaze_show_id: int) -> dict[int, int]:
+    """Season number -> the `airedSeasonID` its episodes carry: tvdbd's id of the TVmaze
+    season (`/shows/{id}/seasons`). TVmaze has no season of specials (it files them in the
+    season they aired in); season 0 gets an id counted down from the top of the block,
+    `TVDBD_ID_LIMIT - <TVmaze show id>`, which TVmaze's season ids (about 150,000 in 2026)
+    never reach."""
+    ids: dict[int, int] = {}
+    for season in seasons:
+        if not isinstance(season, dict):
+            continue
+        number, season_id = season.get("number"), season.get("id")
+        if isinstance(number, int) and isinstance(season_id, int) and number >= 0:
+            try:
+                ids.setdefault(number, tvdbd_id(season_id, "season"))
+            except MappingError:
+                continue  # an id tvdbd cannot serve: that season's episodes carry 0
+    if 0 not in ids:
+        ids[0] = specials_season_id(tvmaze_show_id)
+    return ids
+
+
+def specials_season_id(tvmaze_show_id: int) -> int:
+    """The `airedSeasonID` of a TVmaze show's specials (season 0)."""
+    served = TVDBD_ID_LIMIT - tvmaze_show_id
+    if tvmaze_show_id < 0 or served < TVDBD_ID_BASE:
+        raise MappingError(f"show: TVmaze id {tvmaze_show_id} is beyond tvdbd's id block")
+    return served
+
+
 def _episodes(
-    episodes: list[dict[str, Any]], series_id: int, last_updated: int
+    episodes: list[dict[str, Any]],
+    series_id: int,
+    last_updated: int,
+    season_ids: dict[int, int],
 ) -> list[dict[str, Any]]:
     """Regular episodes keep their numbers; specials (TVmaze: no number, or a special type)
     go to season 0, numbered by air date, placed before the next episode of their season."""
@@ -210,6 +243,9 @@ def _episodes(
         record = _episode(special, series_id, last_updated, 0, number, None)
         record.update(_placement(special, regular))
         mapped.append(record)
+    for record in mapped:
+        # 0 only for a season TVmaze does not list (its /seasons lists every season).
+        record["airedSeasonID"] = season_ids.get(record["airedSeason"], 0)
     mapped.sort(key=lambda r: r["id"])
     return mapped
 
