@@ -14,12 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import Receive, Scope, Send
 
-from tvdbd.api.conditional import series_last_updated
-from tvdbd.api.envelope import api_error_handler, send_api_error, unexpected_error_handler
-from tvdbd.api.http_cache import HttpCache
-from tvdbd.api.limits import BodyLimits, LoginGuard, RequestRates, too_many
-from tvdbd.api.middleware import WireNormalizer
-from tvdbd.api.observe import Observer
+from tvdbd.api.envelope import api_error_handler, unexpected_error_handler
 from tvdbd.api.routes import ROUTES
 from tvdbd.auth import TokenIssuer, load_or_create_signing_key
 from tvdbd.cache.invalidation import channel_of, listen
@@ -29,6 +24,12 @@ from tvdbd.cache.responses import ResponseCache, ResponseStore, serve_hit
 from tvdbd.db.engine import make_engine
 from tvdbd.db.readers import ReadConnections
 from tvdbd.errors import ApiError, NotAuthorized
+from tvdbd.http.answers import send_api_error
+from tvdbd.http.conditional import series_last_updated
+from tvdbd.http.http_cache import HttpCache
+from tvdbd.http.limits import BodyLimits, LoginGuard, RequestRates, too_many
+from tvdbd.http.normalize import WireNormalizer
+from tvdbd.http.observe import Observer
 from tvdbd.images.store import ImageStore
 from tvdbd.settings import Settings
 from tvdbd.sources.readthrough import ReadThrough

@@ -97,7 +97,7 @@ class Settings:
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
     )
-    # Defending the server (tvdbd.api.limits, tvdbd.serving).
+    # Defending the server (tvdbd.http.limits, tvdbd.serving).
     rate_limit_per_ip: str = field(
         default="off",
         metadata={

@@ -19,7 +19,7 @@ VALID_USER_REQUIRED = "Valid User Account Required"
 
 
 async def login(request: Request) -> Response:
-    """Log in; failures count against the user name and the client IP (tvdbd.api.limits)."""
+    """Log in; failures count against the user name and the client IP (tvdbd.http.limits)."""
     raw = await request.body()
     try:
         body = orjson.loads(raw) if raw.strip() else {}

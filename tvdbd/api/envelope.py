@@ -9,24 +9,17 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Send
 
-from tvdbd.api.conditional import strong_etag
 from tvdbd.errors import ApiError, MethodNotAllowed, NotFound
+
+# CONTENT_TYPE and send_api_error are imported from here too (they live at the HTTP edge).
+from tvdbd.http.answers import CONTENT_TYPE as CONTENT_TYPE
+from tvdbd.http.answers import send_api_error as send_api_error
+from tvdbd.http.answers import wire_headers
+from tvdbd.http.conditional import strong_etag
 from tvdbd.records.render import V3
 
 log = logging.getLogger("tvdbd")
-
-CONTENT_TYPE = "application/json; charset=utf-8"
-
-
-def wire_headers(shape: str, max_age: int) -> dict[str, str]:
-    return {
-        "content-type": CONTENT_TYPE,
-        "cache-control": f"private, max-age={max_age}",
-        "x-thetvdb-api-version": shape,
-        "vary": "Accept-Language",
-    }
 
 
 def json_response(
@@ -92,17 +85,6 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
         shape=_shape_of(request),
         headers=exc.headers,
     )
-
-
-async def send_api_error(send: Send, exc: ApiError, max_age: int) -> None:
-    """The same answer as the handler gives, for refusals made before the app runs (rate
-    limits, body limits), as raw ASGI messages."""
-    body = orjson.dumps({"Error": exc.message})
-    headers = {**wire_headers(V3, max_age), "etag": strong_etag(body), **exc.headers}
-    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-    raw.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": exc.status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

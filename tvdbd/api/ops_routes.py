@@ -9,9 +9,9 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tvdbd.api.envelope import CONTENT_TYPE
-from tvdbd.api.observe import metrics_response
 from tvdbd.db.migrate import current_revision, head_revision
+from tvdbd.http.answers import CONTENT_TYPE
+from tvdbd.http.observe import metrics_response
 
 
 def health(request: Request) -> Response:

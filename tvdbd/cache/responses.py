@@ -32,13 +32,13 @@ from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tvdbd.api.conditional import series_id_in_path
-from tvdbd.api.context import negotiate_shape
-from tvdbd.api.observe import CACHED
 from tvdbd.api.read_through import NO_STORE
 from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
+from tvdbd.http.conditional import series_id_in_path
+from tvdbd.http.normalize import negotiate_shape
+from tvdbd.http.observe import CACHED
 from tvdbd.languages import pick_language
 from tvdbd.records.render import V3
 
@@ -47,7 +47,7 @@ _CACHED_PREFIXES = (
     "/series/", "/episodes/", "/search/", "/updated/", "/languages", "/movies/", "/movieupdates",
 )  # fmt: skip
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
-# Headers that make the HTTP cache layer change an answer (see tvdbd.api.http_cache).
+# Headers that make the HTTP cache layer change an answer (see tvdbd.http.http_cache).
 _HTTP_CACHE_HEADERS = frozenset((b"accept-encoding", b"if-none-match", b"if-modified-since"))
 _language_of = lru_cache(maxsize=256)(pick_language)
 _shape_of = lru_cache(maxsize=64)(negotiate_shape)

@@ -164,7 +164,7 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
             "headers": {"Content-Range": {"schema": STRING, "required": True}},
             "content": {media: {"schema": op.ok} for media in op.media},
         }
-    # Every request counts against the rate limits (tvdbd.api.limits).
+    # Every request counts against the rate limits (tvdbd.http.limits).
     errors = op.errors
     if not any(status == 429 for status, _, _ in errors):
         errors = (*errors, RATE_LIMITED)

@@ -19,8 +19,8 @@ from limits import strategies as sync_strategies
 from limits.aio import strategies as aio_strategies
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tvdbd.api.envelope import send_api_error
 from tvdbd.errors import PayloadTooLarge, RequestTimeout, TooManyRequests
+from tvdbd.http.answers import send_api_error
 from tvdbd.settings import Settings, rate
 
 LOGIN_GUARDED = "Too many failed logins; try again later"

@@ -1,4 +1,5 @@
-"""ASGI middleware that must run before routing."""
+"""ASGI middleware that must run before routing: the path as TVDB clients mean it, and the
+shape (3.0.0 or v2.2) a request gets."""
 
 from __future__ import annotations
 
@@ -6,10 +7,26 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tvdbd.api.context import negotiate_shape
-from tvdbd.records.render import V3
+from tvdbd.records.render import V2, V3
 
 _SLASHES = re.compile(r"/{2,}")
+# `v2`, `v2.1.1`, `v2.2.0+json`...; not `v20` or `v3.0.0`.
+_V2_MEDIA = re.compile(r"application/vnd\.thetvdb\.v2(\.[0-9a-z.-]*)?(\+json)?")
+
+
+def negotiate_shape(accept: str | None) -> str:
+    """`Accept: application/vnd.thetvdb.v2[.x.y]` asks for the v2.2 shapes; anything else 3.0.0.
+
+    Used only with the `accept_version_negotiation` setting on: by default every request gets
+    3.0.0, as the real API's last years did (real clients send `...v2.1.1` and read 3.0.0
+    fields; see contract Part 1 §2).
+    """
+    if accept:
+        for part in accept.split(","):
+            media = part.split(";", 1)[0].strip().lower()
+            if _V2_MEDIA.fullmatch(media):
+                return V2
+    return V3
 
 
 class WireNormalizer:
