@@ -21,6 +21,8 @@ def prometheus_folder(data_dir: Path) -> str:
 def uvicorn_options(settings: Any) -> dict[str, Any]:
     return {
         "http": DeadlineHttpProtocol,
+        # No WebSocket endpoint: upgrades are answered as plain HTTP (tvdbd.http.protocol).
+        "ws": "none",
         # In-flight requests may finish this long after SIGTERM; new connections are refused.
         "timeout_graceful_shutdown": settings.graceful_shutdown_seconds or None,
     }

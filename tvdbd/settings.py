@@ -134,6 +134,17 @@ class Settings:
             "next request) starts; then the connection is closed with 408."
         },
     )
+    max_header_bytes: int = field(
+        default=16384,
+        metadata={
+            "help": "Largest request head (request line and headers together) accepted; "
+            "above it: 431 and the connection closes."
+        },
+    )
+    max_url_bytes: int = field(
+        default=8192,
+        metadata={"help": "Longest request URL (path and query) accepted; above it: 414."},
+    )
     graceful_shutdown_seconds: int = field(
         default=30,
         metadata={"help": "On SIGTERM, how long requests in flight may take to finish."},
@@ -311,6 +322,12 @@ class Settings:
                 raise ConfigError(
                     f"Setting {name!r} has value {getattr(self, name)!r}. "
                     "Expected zero or a positive whole number."
+                )
+        for name in ("max_header_bytes", "max_url_bytes"):
+            if getattr(self, name) < 1024:
+                raise ConfigError(
+                    f"Setting {name!r} has value {getattr(self, name)!r}. "
+                    "Expected a whole number of bytes, at least 1024."
                 )
         for name in ("request_body_timeout_seconds", "request_head_timeout_seconds"):
             if getattr(self, name) <= 0:
