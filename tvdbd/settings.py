@@ -137,13 +137,16 @@ class Settings:
     max_header_bytes: int = field(
         default=16384,
         metadata={
-            "help": "Largest request head (request line and headers together) accepted; "
-            "above it: 431 and the connection closes."
+            "help": "Most bytes of request headers (all of them together) accepted; above "
+            "it: 431 and the connection closes."
         },
     )
     max_url_bytes: int = field(
-        default=8192,
-        metadata={"help": "Longest request URL (path and query) accepted; above it: 414."},
+        default=16384,
+        metadata={
+            "help": "Longest request URL (path and query) accepted; above it: 414 and the "
+            "connection closes."
+        },
     )
     graceful_shutdown_seconds: int = field(
         default=30,

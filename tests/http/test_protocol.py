@@ -30,6 +30,7 @@ def _refused(server: LiveServer, data: bytes) -> tuple[int, str]:
         (b"HELLO\r\n\r\n", "Invalid method"),
         (b"GET /languages HTTP/1.1\r\nHost x\r\n\r\n", "Invalid header token"),
         (b"GET /lang\x00uages HTTP/1.1\r\nHost: x\r\n\r\n", "Invalid char in url"),
+        (b"GET /languages HTTP/1.1\r\nAccept-Language: e\x00n\r\n\r\n", "header value char"),
         (b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "Content-Length"),
         (
             b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
@@ -45,6 +46,7 @@ def _refused(server: LiveServer, data: bytes) -> tuple[int, str]:
         "garbage-line",
         "header-without-colon",
         "nul-in-path",
+        "nul-in-header-value",
         "content-length-abc",
         "length-and-chunked",
         "bad-chunk-size",

@@ -26,7 +26,9 @@ User routes, login, artwork files and the docs are never cached.
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,6 +48,7 @@ _EPISODE_PATH = re.compile(r"^/episodes/([^/]+)$")
 _CACHED_PREFIXES = (
     "/series/", "/episodes/", "/search/", "/updated/", "/languages", "/movies/", "/movieupdates",
 )  # fmt: skip
+UNSYNCED_LIFETIME = 5.0
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
 # Headers that make the HTTP cache layer change an answer (see tvdbd.http.http_cache).
 _HTTP_CACHE_HEADERS = frozenset((b"accept-encoding", b"if-none-match", b"if-modified-since"))
@@ -61,6 +64,7 @@ class Entry:
     slot: int
     mark: int
     catalogue_mark: int
+    stored_at: float = 0.0
 
     @property
     def size(self) -> int:
@@ -75,6 +79,9 @@ class ResponseStore:
         self.max_bytes = max_bytes
         # The `accept_version_negotiation` setting: off, Accept does not change an answer.
         self.negotiate = negotiate
+        # True while other hosts' changes may not reach this process (its invalidation
+        # listener is down): entries then live UNSYNCED_LIFETIME seconds at most.
+        self.unsynced: Callable[[], bool] = lambda: False
         self.entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self.bytes = 0
         self.hits = self.misses = 0
@@ -203,6 +210,7 @@ class ResponseCache:
             slot=self._slot_for(scope),
             mark=mark,
             catalogue_mark=catalogue_mark,
+            stored_at=time.monotonic(),
         )
         store = self.store
         if entry.size > store.max_bytes // 8:
@@ -220,7 +228,11 @@ def _fresh(store: ResponseStore, key: tuple[str, ...]) -> Entry | None:
     if entry is None:
         return None
     marks = store.marks
-    if marks.read(entry.slot) != entry.mark or marks.read(0) != entry.catalogue_mark:
+    if (
+        marks.read(entry.slot) != entry.mark
+        or marks.read(0) != entry.catalogue_mark
+        or (store.unsynced() and time.monotonic() - entry.stored_at > UNSYNCED_LIFETIME)
+    ):
         _evict(store, key)
         return None
     store.entries.move_to_end(key)

@@ -7,6 +7,9 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tvdbd.errors import BadRequest
+from tvdbd.http.answers import send_api_error
+from tvdbd.http.text import request_text_problem
 from tvdbd.records.render import V2, V3
 
 _SLASHES = re.compile(r"/{2,}")
@@ -30,15 +33,21 @@ def negotiate_shape(accept: str | None) -> str:
 
 
 class WireNormalizer:
-    """Collapses repeated slashes (tvdbAPI requests `/series//{id}`) and picks the shape:
+    """Refuses NUL and other invalid characters in the path and query (tvdbd.http.text),
+    collapses repeated slashes (tvdbAPI requests `/series//{id}`) and picks the shape:
     3.0.0, or with ``negotiate`` (the `accept_version_negotiation` setting) what Accept asks."""
 
-    def __init__(self, app: ASGIApp, negotiate: bool = False):
+    def __init__(self, app: ASGIApp, negotiate: bool = False, max_age: int = 0):
         self.app = app
         self.negotiate = negotiate
+        self.max_age = max_age
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            problem = request_text_problem(scope.get("raw_path") or b"", scope["query_string"])
+            if problem is not None:
+                await send_api_error(send, BadRequest(problem), self.max_age)
+                return
             path = scope["path"]
             if "//" in path:
                 scope = dict(scope)

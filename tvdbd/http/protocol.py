@@ -4,9 +4,9 @@ hand to the app as TheTVDB would answer anything, a JSON `{"Error": ...}` with i
 - a malformed request (a garbage request line, a header without a colon, NUL or a space in
   the path, `Content-Length: abc`, Content-Length beside chunked, a bad chunk size): 400;
 - the HTTP/2 preface (`PRI * HTTP/2.0`): 505, we speak HTTP/1.1 only;
-- a URL over `max_url_bytes`: 414; a request head (line and headers) over
-  `max_header_bytes`: 431 — at most one read (64 KiB) past the limit is ever held, where
-  httptools alone read a 48 MiB header whole;
+- a URL over `max_url_bytes`: 414; headers over `max_header_bytes` together: 431 — at most
+  one read (64 KiB) past the limits is ever held, where httptools alone read a 48 MiB
+  header whole;
 - no line and headers within `request_head_timeout_seconds` of a connection's (or a
   request's) first byte: 408 (uvicorn has no such deadline: a client that sends a header a
   minute would hold its connection for ever).
@@ -30,6 +30,10 @@ import httptools
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from tvdbd.http.answers import wire_headers
+from tvdbd.http.conditional import strong_etag
+from tvdbd.records.render import V3
+
 log = logging.getLogger("tvdbd.http")
 
 MALFORMED = "Malformed request"
@@ -44,6 +48,7 @@ class EdgeLimits:
     head_timeout: float
     max_header_bytes: int
     max_url_bytes: int
+    max_age: int
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +62,7 @@ def edge_limits() -> EdgeLimits:
         settings.request_head_timeout_seconds,
         settings.max_header_bytes,
         settings.max_url_bytes,
+        settings.cache_max_age,
     )
 
 
@@ -68,16 +74,15 @@ class _Refused(Exception):
         self.message = message
 
 
-def error_answer(status: int, message: str) -> bytes:
-    """A complete HTTP/1.1 answer with TheTVDB's error body that closes the connection."""
+def error_answer(status: int, message: str, max_age: int) -> bytes:
+    """A complete HTTP/1.1 answer with TheTVDB's error body and headers (as every answer has,
+    tvdbd.http.answers) that closes the connection."""
     body = orjson.dumps({"Error": message})
-    phrase = http.HTTPStatus(status).phrase.encode()
-    return (
-        b"HTTP/1.1 " + str(status).encode() + b" " + phrase + b"\r\n"
-        b"content-type: application/json; charset=utf-8\r\n"
-        b"connection: close\r\n"
-        b"content-length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-    )
+    headers = {**wire_headers(V3, max_age), "etag": strong_etag(body), "connection": "close",
+               "content-length": str(len(body))}  # fmt: skip
+    phrase = http.HTTPStatus(status).phrase
+    head = f"HTTP/1.1 {status} {phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return head.encode("latin-1") + b"\r\n" + body
 
 
 class DeadlineHttpProtocol(HttpToolsProtocol):
@@ -122,7 +127,8 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
             else:
                 self._refuse(400, f"{MALFORMED}: {exc}")
             return
-        if self._in_head and self._head_bytes > self._limits.max_header_bytes:
+        limits = self._limits
+        if self._in_head and self._head_bytes > limits.max_header_bytes + limits.max_url_bytes:
             self._refuse(431, HEADERS_TOO_LARGE)
 
     def _should_upgrade_to_ws(self) -> bool:
@@ -141,8 +147,8 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         self._in_head = False
-        # Exact size of what was parsed (a read may have ended inside the head).
-        size = len(self.url) + sum(len(k) + len(v) + 4 for k, v in self.headers)
+        # Exact size of the headers parsed (a read may have ended inside the head).
+        size = sum(len(k) + len(v) + 4 for k, v in self.headers)
         if size > self._limits.max_header_bytes:
             raise _Refused(431, HEADERS_TOO_LARGE)
         super().on_headers_complete()
@@ -162,10 +168,12 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         log.debug("refused at the protocol edge: %s %s", status, message)
         if self.transport.is_closing():
             return
-        # A response the app already began cannot be followed by another one: just close.
-        if self.cycle is None or not self.cycle.response_started:
-            self.transport.write(error_answer(status, message))
-        if self.cycle is not None:
+        # A response the app began cannot be followed by another one (the fault is in its
+        # body): just close. A new request's head follows a complete answer: answer it.
+        answering = self.cycle is not None and not self._in_head
+        if not answering or not self.cycle.response_started:
+            self.transport.write(error_answer(status, message, self._limits.max_age))
+        if answering:
             self.cycle.disconnected = True  # the app's later sends go nowhere
         self.transport.close()
 
