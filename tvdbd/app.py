@@ -99,7 +99,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     configure_invalidation(engine, settings.redis_url)
     channel = channel_of(engine)
     unsynced = unsynced_check(channel)
-    responses.unsynced = unsynced
     registered = settings.api_key_policy == "registered"
 
     @asynccontextmanager
@@ -152,7 +151,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     app.state.login_guard = LoginGuard(settings)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.database_outage = _database_outage(engine)
+    app.state.database_outage = outage = _database_outage(engine)
+    # Short lifetimes while other hosts' changes may be missed, unless the database is down
+    # from here too (then stored answers are all there is, and nobody can write).
+    responses.unsynced = lambda: unsynced() and not outage.down
     app.state.readers = ReadConnections(engine)
     app.state.tokens = TokenIssuer(
         load_or_create_signing_key(settings.resolved_signing_key_file),

@@ -7,7 +7,9 @@ what others published to its own host's marks (tvdbd.cache.marks).
 - SQLite: one host by nature; the marks file is all there is.
 
 A listener that loses its connection reconnects with backoff and then moves every mark
-(whatever it missed is rebuilt once, never served stale). Each worker applies each message:
+(whatever it missed is rebuilt once); meanwhile stored answers live a few seconds only
+(tvdbd.cache.responses.UNSYNCED_LIFETIME), unless the database itself is down from here,
+when stored answers are all there is to serve. Each worker applies each message:
 several workers of one host bump the same marks more than once, which only moves them
 further. A message reaches the other hosts within milliseconds of the writer's commit.
 """
@@ -147,22 +149,33 @@ async def listen(
         "cache invalidation channel",
         "stored answers live a few seconds until it is back",
     )
+    lost = False
+
+    def subscribed() -> None:
+        nonlocal lost
+        if lost:  # what was published meanwhile is lost: rebuild everything once
+            marks.bump_slots(range(ALL_SLOTS))
+            lost = False
+        outage.answered()
+
     while not stop.is_set():
         try:
-            async for payload in _messages(channel, ready, outage):
+            async for payload in _messages(channel, ready, subscribed):
                 apply(marks, payload)
                 delay = 0.5
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             outage.failed(exc)
-            marks.bump_slots(range(ALL_SLOTS))
+            lost = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
         delay = min(delay * 2, 30)
 
 
-async def _messages(channel: Channel, ready: asyncio.Event, outage: Outage) -> AsyncIterator[str]:
+async def _messages(
+    channel: Channel, ready: asyncio.Event, subscribed: Callable[[], None]
+) -> AsyncIterator[str]:
     if channel.redis_url:
         import redis.asyncio as aioredis
 
@@ -171,7 +184,7 @@ async def _messages(channel: Channel, ready: asyncio.Event, outage: Outage) -> A
         try:
             await pubsub.subscribe(channel.name)
             _listening.add(channel.name)
-            outage.answered()
+            subscribed()
             ready.set()
             async for message in pubsub.listen():
                 if message.get("type") == "message":
@@ -189,7 +202,7 @@ async def _messages(channel: Channel, ready: asyncio.Event, outage: Outage) -> A
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
         await conn.execute(f'LISTEN "{channel.name}"')
         _listening.add(channel.name)
-        outage.answered()
+        subscribed()
         ready.set()
         try:
             async for notify in conn.notifies():
