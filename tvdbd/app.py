@@ -148,7 +148,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     app.responses = responses
     app.rates = RequestRates(settings)
     app.observer = app.state.observer = Observer(settings, ROUTES)
-    app.state.login_guard = LoginGuard(settings)
+    app.state.login_guard = LoginGuard(settings, channel.name)
     app.state.settings = settings
     app.state.engine = engine
     app.state.database_outage = outage = _database_outage(engine)

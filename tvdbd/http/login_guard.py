@@ -142,7 +142,9 @@ class Attempt:
 class LoginGuard:
     """See the module docstring."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, namespace: str = "tvdbd"):
+        # Per database: deployments sharing one Redis do not share their counts.
+        self.namespace = namespace
         self.per_pair = rate("login_failures_per_user", settings.login_failures_per_user)
         self.per_ip = rate("login_failures_per_ip", settings.login_failures_per_ip)
         self.counters = Counters(settings.redis_url)
@@ -158,8 +160,9 @@ class LoginGuard:
         await asyncio.to_thread(self._succeeded, attempt)
 
     def _admit(self, username: str | None, ip: str) -> Attempt:
-        pair = f"tvdbd-login:pair:{ip}:{username.lower()}" if username else None
-        attempt = Attempt(ip_key=f"tvdbd-login:ip:{ip}", pair_key=pair)
+        space = f"{self.namespace}:login"
+        pair = f"{space}:pair:{ip}:{username.lower()}" if username else None
+        attempt = Attempt(ip_key=f"{space}:ip:{ip}", pair_key=pair)
         counters = self.counters
         if pair is not None and self.per_pair is not None:
             _, pause = counters.call("get", pair + ":pause")
