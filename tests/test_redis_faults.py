@@ -74,3 +74,49 @@ def test_with_redis_down_everything_answers_and_comes_back_by_itself(
     for part in ("Redis (request rates)", "Redis (login guard)"):
         assert log.count(f"{part} unreachable") == 1, log
         assert log.count(f"{part} answers again") == 1, log
+
+
+def test_with_the_invalidation_channel_down_stored_answers_live_only_seconds(
+    backend: str, databases: Databases, tmp_path: Path, throwaway_redis: ThrowawayRedis
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("several hosts share one PostgreSQL database; SQLite has one host")
+    import orjson
+
+    from tvdbd.bundles.importer import import_lines
+    from tvdbd.cache.invalidation import configure
+    from tvdbd.cache.responses import UNSYNCED_LIFETIME
+
+    url, engine = databases.new_engine(backend)
+    lines = DEMO_BUNDLE.read_bytes().splitlines()
+    assert import_lines(engine, lines).ok
+    configure(engine, throwaway_redis.url)  # this process is "host A"
+    elsewhere = tmp_path / "host-b-tmp"
+    elsewhere.mkdir()  # another temporary folder: other marks, as on another host
+    server = LiveServer(url, tmp_path / "b", TVDBD_REDIS_URL=throwaway_redis.url,
+                        TMPDIR=str(elsewhere))  # fmt: skip
+    try:
+        auth = {"Authorization": f"Bearer {server.token()}"}
+
+        def name() -> str:
+            answer = httpx.get(f"{server.base_url}/series/76156", headers=auth, timeout=10)
+            return str(answer.json()["data"]["seriesName"])
+
+        assert name() == "Scrubs" and name() == "Scrubs"  # stored on host B
+        throwaway_redis.stop()
+        time.sleep(0.5)  # host B's listener has lost its subscription
+        changed = []
+        for line in lines:
+            bundle = orjson.loads(line)
+            if bundle.get("series", {}).get("id") == 76156:
+                bundle["series"]["seriesName"] = "Scrubs (renamed)"
+                changed.append(orjson.dumps(bundle))
+        assert import_lines(engine, changed).ok  # its publication is lost: Redis is down
+        started = time.monotonic()
+        while name() != "Scrubs (renamed)":
+            assert time.monotonic() - started < UNSYNCED_LIFETIME + 2, "served stale for ever"
+            time.sleep(0.2)
+    finally:
+        server.stop()
+        engine.dispose()
+        throwaway_redis.start()

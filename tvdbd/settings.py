@@ -113,13 +113,14 @@ class Settings:
     login_failures_per_user: str = field(
         default="10 per 15 minutes",
         metadata={
-            "help": "Failed logins a user name may have before /login answers it 429 for the "
-            "rest of the window (user-key guessing); 'off' for no guard."
+            "help": "Failed logins one client address may have for one user name before "
+            "/login answers that pair 429 for the rest of the window (user-key guessing; "
+            "backoff after the third); other addresses are not affected. 'off': no guard."
         },
     )
     login_failures_per_ip: str = field(
         default="30 per 15 minutes",
-        metadata={"help": "Failed logins a client IP may have, as login_failures_per_user."},
+        metadata={"help": "Failed logins a client address may have for any names together."},
     )
     max_body_bytes: int = field(
         default=65536, metadata={"help": "Largest request body accepted (413 above)."}
@@ -164,7 +165,9 @@ class Settings:
         default="",
         metadata={
             "help": "Redis URL (redis://host:6379/0) for response-cache invalidation across "
-            "hosts over pub/sub; empty: PostgreSQL's LISTEN/NOTIFY (SQLite has one host)."
+            "hosts over pub/sub, and request rates and the login guard shared by every "
+            "worker and host; empty: PostgreSQL's LISTEN/NOTIFY (SQLite has one host) and "
+            "counts per worker. While Redis is down, each worker counts alone."
         },
     )
     # Live sources (tvdbd.sources): TheTVDB v4 with the operator's key, TVmaze's open API.
