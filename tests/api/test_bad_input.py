@@ -344,7 +344,7 @@ def test_any_page_value_is_200_400_or_404(api: httpx.Client, page: str) -> None:
 )
 def test_any_path_id_is_200_or_a_json_404(api: httpx.Client, raw_id: str, path: str) -> None:
     response = api.get(example_url(path, quote(raw_id, safe="")))
-    if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", raw_id):  # controls but tab, CR, LF
+    if re.search("[\x00-\x08\x0e-\x1f\x7f]", raw_id):  # controls but whitespace
         assert_error(response, 400, "Invalid character in the path")
     else:
         assert response.status_code in (200, 404), response.text

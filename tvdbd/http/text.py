@@ -1,7 +1,7 @@
 """Text a client sends as data (query parameters, the path, body fields) must be text a
 database can keep: no NUL (PostgreSQL refuses it in any text value, and answered 500), no
-other control character but tab, CR and LF, and valid UTF-8. Anything else is a 400 that
-names the field, on both backends, before any handler or query sees it."""
+other control character but whitespace (tab, LF, VT, FF, CR), and valid UTF-8. Anything
+else is a 400 that names the field, on both backends, before any handler or query sees it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import unquote_to_bytes
 
 from tvdbd.errors import BadRequest
 
-_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVALID = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def is_clean(value: str) -> bool:

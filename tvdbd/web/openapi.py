@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tvdbd import __version__
 from tvdbd.web.operations import OPERATIONS, PATH_PARAMETERS, TAGS, Error, Operation
-from tvdbd.web.schemas import STRING, Schema, component_schemas, ref
+from tvdbd.web.schemas import STRING, TEXT_PATTERN, Schema, component_schemas, ref
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "3.0.0"
@@ -139,6 +139,13 @@ def _api_headers() -> dict[str, Any]:
     }
 
 
+def _text_only(schema: Schema) -> Schema:
+    """A free string parameter says it takes no control characters (tvdbd.http.text)."""
+    if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema:
+        return {**schema, "pattern": TEXT_PATTERN}
+    return schema
+
+
 def _parameters(method: str, path: str, op: Operation) -> list[Schema]:
     params: list[Schema] = []
     for name in _PATH_PARAM.findall(path):
@@ -146,12 +153,15 @@ def _parameters(method: str, path: str, op: Operation) -> list[Schema]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": PATH_PARAMETERS.get(name, STRING),
+            "schema": _text_only(PATH_PARAMETERS.get(name, STRING)),
         }
         if name in op.path_examples:
             param["example"] = op.path_examples[name]
         params.append(param)
-    params.extend(op.query)
+    for given in op.query:
+        if "schema" in given:
+            given = {**given, "schema": _text_only(given["schema"])}
+        params.append(given)
     if op.language:
         params.append({"$ref": "#/components/parameters/Accept-Language"})
     if op.api:
