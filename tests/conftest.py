@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.faults import ThrowawayPostgres, ThrowawayRedis
 from tests.support import BACKENDS, DEMO_BUNDLE, OFFLINE_ENV, Databases, LiveServer
 from tvdbd.bundles.importer import import_file
 
@@ -72,3 +73,26 @@ def api(demo_server: LiveServer) -> Iterator[httpx.Client]:
     """An authenticated client of the demo server."""
     with demo_server.client() as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL cluster of the session's own, that tests may stop, kill and restart
+    (tests/faults.py); never the shared one."""
+    try:
+        cluster = ThrowawayPostgres()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"no throwaway PostgreSQL cluster: {exc}")
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
+    """A redis-server of the session's own, that tests may stop and kill."""
+    try:
+        server = ThrowawayRedis()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"no throwaway Redis: {exc}")
+    yield server
+    server.stop()

@@ -119,7 +119,10 @@ COMMANDS = [
     (["apikey"], "Manage registered API keys"),
     (["apikey", "create"], "Create a key named NAME and print it once"),
     (["apikey", "list"], "List registered keys"),
-    (["apikey", "revoke"], "Revoke the key named NAME: it can no longer log in."),
+    (
+        ["apikey", "revoke"],
+        "Revoke the key named NAME: it can no longer log in, and its tokens stop working.",
+    ),
     (["db"], "Database maintenance."),
     (["db", "upgrade"], "Create or upgrade the schema to the latest migration."),
 ]

@@ -4,32 +4,44 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tvdbd.api.conditional import series_last_updated
-from tvdbd.api.envelope import api_error_handler, send_api_error, unexpected_error_handler
-from tvdbd.api.http_cache import HttpCache
-from tvdbd.api.limits import BodyLimits, LoginGuard, RequestRates, too_many
-from tvdbd.api.middleware import WireNormalizer
-from tvdbd.api.observe import Observer
+from tvdbd.api.envelope import (
+    ERROR_ANSWERED,
+    api_error_handler,
+    client_gone_handler,
+    database_error_handler,
+    unexpected_error_handler,
+)
 from tvdbd.api.routes import ROUTES
-from tvdbd.auth import TokenIssuer, load_or_create_signing_key
-from tvdbd.cache.invalidation import channel_of, listen
+from tvdbd.auth import LiveKeys, TokenIssuer, load_or_create_signing_key
+from tvdbd.cache.invalidation import channel_of, listen, unsynced_check
 from tvdbd.cache.invalidation import configure as configure_invalidation
-from tvdbd.cache.marks import marks_for
+from tvdbd.cache.marks import KEYS_SLOT, ChangeMarks, marks_for
 from tvdbd.cache.responses import ResponseCache, ResponseStore, serve_hit
+from tvdbd.db import apikeys
 from tvdbd.db.engine import make_engine
 from tvdbd.db.readers import ReadConnections
 from tvdbd.errors import ApiError, NotAuthorized
+from tvdbd.http.answers import send_api_error
+from tvdbd.http.conditional import series_last_updated
+from tvdbd.http.http_cache import HttpCache
+from tvdbd.http.limits import BodyLimits, RequestRates, too_many
+from tvdbd.http.login_guard import LoginGuard
+from tvdbd.http.normalize import WireNormalizer
+from tvdbd.http.observe import Observer
 from tvdbd.images.store import ImageStore
+from tvdbd.outages import Outage
 from tvdbd.pages import create_pages, is_page_path
 from tvdbd.settings import Settings
 from tvdbd.sources.readthrough import ReadThrough
@@ -60,7 +72,12 @@ class TvdbdApp(Starlette):
         if self.pages is not None and is_page_path(scope["path"]):
             await self.pages(scope, receive, send)  # HTML with its own errors, not the API's
         elif not await serve_hit(self.responses, scope, send):
-            await super().__call__(scope, receive, send)
+            try:
+                await super().__call__(scope, receive, send)
+            except Exception:
+                if not scope.get(ERROR_ANSWERED):
+                    raise
+                # Answered (500 or 503) and logged once by the handler: no second traceback.
 
     def _claims(self, scope: Scope) -> dict[str, Any] | None:
         for name, value in scope["headers"]:
@@ -85,12 +102,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
 
     configure_invalidation(engine, settings.redis_url)
     channel = channel_of(engine)
+    unsynced = unsynced_check(channel)
+    registered = settings.api_key_policy == "registered"
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         listener = stop = None
-        if settings.response_cache_mb and channel.crosses_hosts:
-            # Other hosts' changes move this host's marks (tvdbd.cache.invalidation).
+        if (settings.response_cache_mb or registered) and channel.crosses_hosts:
+            # Other hosts' changes (and revokes) move this host's marks
+            # (tvdbd.cache.invalidation).
             stop, ready = asyncio.Event(), asyncio.Event()
             listener = asyncio.create_task(listen(channel, responses.marks, stop=stop, ready=ready))
             with contextlib.suppress(TimeoutError):
@@ -115,7 +135,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
                 timeout=settings.request_body_timeout_seconds,
                 max_age=settings.cache_max_age,
             ),
-            Middleware(WireNormalizer, negotiate=negotiate),
+            Middleware(WireNormalizer, negotiate=negotiate, max_age=settings.cache_max_age),
             Middleware(HttpCache, last_modified_for=series_last_updated),
             # Inside HttpCache: cached answers still get 304s and compression.
             Middleware(ResponseCache, store=responses),
@@ -123,6 +143,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: api_error_handler,
+            ClientDisconnect: client_gone_handler,
+            SQLAlchemyError: database_error_handler,
             Exception: unexpected_error_handler,
         },
     )
@@ -130,19 +152,40 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     app.responses = responses
     app.rates = RequestRates(settings)
     app.observer = app.state.observer = Observer(settings, ROUTES)
-    app.state.login_guard = LoginGuard(settings)
+    app.state.login_guard = LoginGuard(settings, channel.name)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.database_outage = outage = _database_outage(engine)
+    # Short lifetimes while other hosts' changes may be missed, unless the database is down
+    # from here too (then stored answers are all there is, and nobody can write).
+    responses.unsynced = lambda: unsynced() and not outage.down
     app.state.readers = ReadConnections(engine)
     app.state.tokens = TokenIssuer(
         load_or_create_signing_key(settings.resolved_signing_key_file),
         settings.token_lifetime_seconds,
+        admits=_live_keys(engine, responses.marks, unsynced) if registered else None,
     )
     app.state.cache_max_age = settings.cache_max_age
     app.state.images = images
     app.state.read_through = read_through
     app.pages = create_pages(app)
     return app
+
+
+def _database_outage(engine: Engine) -> Outage:
+    """Logged once when requests find the database down; once when a connection is made
+    again (the event fires for every connection checked out: a flag test when all is well)."""
+    outage = Outage("database", "answers are 503 with Retry-After, stored answers still served")
+    event.listen(engine, "engine_connect", lambda _conn: outage.answered())
+    return outage
+
+
+def _live_keys(engine: Engine, marks: ChangeMarks, unsynced: Callable[[], bool]) -> LiveKeys:
+    def load() -> set[int]:
+        with engine.connect() as conn:
+            return apikeys.active_ids(conn)
+
+    return LiveKeys(load, lambda: marks.read(KEYS_SLOT), unsynced)
 
 
 def _read_through(settings: Settings, engine: Engine, images: ImageStore) -> ReadThrough | None:

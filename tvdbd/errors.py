@@ -90,6 +90,13 @@ class TooManyRequests(ApiError):
     default_message = "Too many requests"
 
 
+class ServiceUnavailable(ApiError):
+    """A dependency (the database) does not answer; carries Retry-After."""
+
+    status = 503
+    default_message = "Service unavailable"
+
+
 class Unprocessable(ApiError):
     """A query parameter that is there but unusable (`/movieupdates?since=abc`, v3 swagger)."""
 

@@ -97,7 +97,7 @@ class Settings:
         default=86400,
         metadata={"help": "Seconds in the API's `Cache-Control: private, max-age=...` header."},
     )
-    # Defending the server (tvdbd.api.limits, tvdbd.serving).
+    # Defending the server (tvdbd.http.limits, tvdbd.serving).
     rate_limit_per_ip: str = field(
         default="off",
         metadata={
@@ -113,13 +113,14 @@ class Settings:
     login_failures_per_user: str = field(
         default="10 per 15 minutes",
         metadata={
-            "help": "Failed logins a user name may have before /login answers it 429 for the "
-            "rest of the window (user-key guessing); 'off' for no guard."
+            "help": "Failed logins one client address may have for one user name before "
+            "/login answers that pair 429 for the rest of the window (user-key guessing; "
+            "backoff after the third); other addresses are not affected. 'off': no guard."
         },
     )
     login_failures_per_ip: str = field(
         default="30 per 15 minutes",
-        metadata={"help": "Failed logins a client IP may have, as login_failures_per_user."},
+        metadata={"help": "Failed logins a client address may have for any names together."},
     )
     max_body_bytes: int = field(
         default=65536, metadata={"help": "Largest request body accepted (413 above)."}
@@ -132,6 +133,20 @@ class Settings:
         metadata={
             "help": "Longest wait for a request's line and headers once a connection (or its "
             "next request) starts; then the connection is closed with 408."
+        },
+    )
+    max_header_bytes: int = field(
+        default=16384,
+        metadata={
+            "help": "Most bytes of request headers (all of them together) accepted; above "
+            "it: 431 and the connection closes."
+        },
+    )
+    max_url_bytes: int = field(
+        default=16384,
+        metadata={
+            "help": "Longest request URL (path and query) accepted; above it: 414 and the "
+            "connection closes."
         },
     )
     graceful_shutdown_seconds: int = field(
@@ -150,7 +165,9 @@ class Settings:
         default="",
         metadata={
             "help": "Redis URL (redis://host:6379/0) for response-cache invalidation across "
-            "hosts over pub/sub; empty: PostgreSQL's LISTEN/NOTIFY (SQLite has one host)."
+            "hosts over pub/sub, and request rates and the login guard shared by every "
+            "worker and host; empty: PostgreSQL's LISTEN/NOTIFY (SQLite has one host) and "
+            "counts per worker. While Redis is down, each worker counts alone."
         },
     )
     # Listening (tvdbd.serving): plain HTTP, HTTPS, or both for the drop-in mode.
@@ -339,6 +356,12 @@ class Settings:
                 raise ConfigError(
                     f"Setting {name!r} has value {getattr(self, name)!r}. "
                     "Expected zero or a positive whole number."
+                )
+        for name in ("max_header_bytes", "max_url_bytes"):
+            if getattr(self, name) < 1024:
+                raise ConfigError(
+                    f"Setting {name!r} has value {getattr(self, name)!r}. "
+                    "Expected a whole number of bytes, at least 1024."
                 )
         for name in ("request_body_timeout_seconds", "request_head_timeout_seconds"):
             if getattr(self, name) <= 0:

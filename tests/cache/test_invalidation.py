@@ -18,7 +18,7 @@ import pytest
 from tests.api.accounts import log_in
 from tests.support import BACKENDS, DEMO_BUNDLE, Databases, LiveServer, import_bundles
 from tvdbd.cache.invalidation import ALL, MOST_SLOTS, decode, encode
-from tvdbd.cache.marks import SLOTS
+from tvdbd.cache.marks import ALL_SLOTS
 
 SCRUBS = 76156
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -29,7 +29,7 @@ def test_messages_name_slots_or_everything() -> None:
     assert encode([5, 1, 5, 0]) == "0,1,5"
     assert decode("0,1,5") == [0, 1, 5]
     assert encode(range(MOST_SLOTS + 1)) == ALL and decode(ALL) is None
-    assert decode("nonsense") == [] and decode(f"1,{SLOTS},-3") == [1]
+    assert decode("nonsense") == [] and decode(f"1,{ALL_SLOTS},-3") == [1]
 
 
 def scrubs() -> dict[str, Any]:

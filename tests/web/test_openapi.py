@@ -305,9 +305,9 @@ def test_the_docs_name_the_live_sources_and_tvmazes_licence(document: dict[str, 
 def test_the_movie_routes_are_documented_with_their_v3_answers(document: dict[str, Any]) -> None:
     movie = document["paths"]["/movies/{id}"]["get"]
     assert movie["tags"] == ["Movies"]
-    assert set(movie["responses"]) == {"200", "304", "401", "404", "429"}
+    assert set(movie["responses"]) == {"200", "304", "400", "401", "404", "429", "503"}
     updates = document["paths"]["/movieupdates"]["get"]
-    assert set(updates["responses"]) == {"200", "304", "401", "405", "422", "429"}
+    assert set(updates["responses"]) == {"200", "304", "400", "401", "405", "422", "429", "503"}
     ok = updates["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/MovieUpdates"}  # bare, no `data`
     schema = document["components"]["schemas"]["Movie"]

@@ -13,13 +13,14 @@ from tvdbd.api.context import authenticate
 from tvdbd.api.envelope import json_response
 from tvdbd.db import apikeys, users
 from tvdbd.errors import BadRequest, LoginRefused, NotAuthorized
+from tvdbd.http.text import require_clean
 from tvdbd.records.render import V3
 
 VALID_USER_REQUIRED = "Valid User Account Required"
 
 
 async def login(request: Request) -> Response:
-    """Log in; failures count against the user name and the client IP (tvdbd.api.limits)."""
+    """Log in; failures count against the client address and name (tvdbd.http.login_guard)."""
     raw = await request.body()
     try:
         body = orjson.loads(raw) if raw.strip() else {}
@@ -27,16 +28,21 @@ async def login(request: Request) -> Response:
         raise BadRequest("Invalid JSON in request body") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
+    for field in ("apikey", "username", "userkey"):
+        if isinstance(body.get(field), str):
+            require_clean(body[field], field)
     guard = request.app.state.login_guard
     named = body.get("username")
     username = named if isinstance(named, str) else None
     ip = request.client.host if request.client else "-"
-    await run_in_threadpool(guard.check, username, ip)
+    attempt = await guard.admit(username, ip)  # counted before it is checked
     try:
-        return await _login(request, body)
+        response = await _login(request, body)
     except (LoginRefused, NotAuthorized):
-        await run_in_threadpool(guard.failed, username, ip)
+        await guard.failed(attempt)
         raise
+    await guard.succeeded(attempt)
+    return response
 
 
 async def _login(request: Request, body: dict[str, Any]) -> Response:
@@ -78,6 +84,14 @@ def _find_key(engine: Any, key: str) -> Any:
 
 
 def refresh_token(request: Request) -> Response:
+    """A new token for a valid one; not for a revoked key (tvdbd.auth.LiveKeys) nor for a
+    user who was deleted or got a new key since (checked here: refreshes are rare)."""
     call = authenticate(request)
+    user_id = call.claims.get("userid")
+    if user_id is not None:
+        with call.connect() as conn:
+            user = users.get_user(conn, user_id) if isinstance(user_id, int) else None
+        if user is None or user["key_generation"] != call.claims.get("keygen"):
+            raise NotAuthorized()
     token = request.app.state.tokens.refresh(call.claims)
     return json_response({"token": token}, request=request, shape=call.shape)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,25 +14,7 @@ from starlette.requests import Request
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import BadRequest, IdNotFound, NotFound
 from tvdbd.languages import pick_language
-from tvdbd.records.render import V2, V3
-
-# `v2`, `v2.1.1`, `v2.2.0+json`...; not `v20` or `v3.0.0`.
-_V2_MEDIA = re.compile(r"application/vnd\.thetvdb\.v2(\.[0-9a-z.-]*)?(\+json)?")
-
-
-def negotiate_shape(accept: str | None) -> str:
-    """`Accept: application/vnd.thetvdb.v2[.x.y]` asks for the v2.2 shapes; anything else 3.0.0.
-
-    Used only with the `accept_version_negotiation` setting on: by default every request gets
-    3.0.0, as the real API's last years did (real clients send `...v2.1.1` and read 3.0.0
-    fields; see contract Part 1 §2).
-    """
-    if accept:
-        for part in accept.split(","):
-            media = part.split(";", 1)[0].strip().lower()
-            if _V2_MEDIA.fullmatch(media):
-                return V2
-    return V3
+from tvdbd.records.render import V3
 
 
 @dataclass

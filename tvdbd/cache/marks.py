@@ -3,7 +3,8 @@
 Every writer (an import, a rating) bumps the marks of what it changed *after* its commit;
 every cached response remembers the marks it was built under (read before its database
 reads) and is served only while they are unchanged. Reading a mark is a memory read, so
-checking freshness costs nothing like a database query. Slot 0 is the catalogue-wide mark
+checking freshness costs nothing like a database query. Revoking an API key moves a mark
+of its own (KEYS_SLOT), so every worker learns of it the same way. Slot 0 is the catalogue-wide mark
 (search, updates; every import moves it); series, and episodes for `/episodes/{id}`, fall
 into the other slots by id (a collision only causes an extra rebuild, never a stale answer).
 
@@ -30,8 +31,12 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 SLOTS = 1 << 16
+# Past the record slots: marks of what is not a record. KEYS moves when a registered API key
+# is revoked (tvdbd.auth.LiveKeys reloads the active keys then).
+KEYS_SLOT = SLOTS
+ALL_SLOTS = SLOTS + 8
 _SLOT = struct.Struct("<Q")
-SIZE = SLOTS * _SLOT.size
+SIZE = ALL_SLOTS * _SLOT.size
 
 
 def marks_path(database_url: str) -> Path:
@@ -110,6 +115,14 @@ def _marks_at(path: Path) -> ChangeMarks:
 def marks_for(engine: Engine) -> ChangeMarks:
     """The marks of ``engine``'s database (one mapping per file and process)."""
     return _marks_at(marks_path(engine.url.render_as_string(hide_password=False)))
+
+
+def bump_keys(engine: Engine) -> None:
+    """Mark that registered API keys changed (a revoke); call after its commit."""
+    from tvdbd.cache.invalidation import publish
+
+    marks_for(engine).bump_slots({KEYS_SLOT})
+    publish(engine, {KEYS_SLOT})
 
 
 def bump_for(

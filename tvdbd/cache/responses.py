@@ -26,19 +26,21 @@ User routes, login, artwork files and the docs are never cached.
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tvdbd.api.conditional import series_id_in_path
-from tvdbd.api.context import negotiate_shape
-from tvdbd.api.observe import CACHED
 from tvdbd.api.read_through import NO_STORE
 from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
+from tvdbd.http.conditional import series_id_in_path
+from tvdbd.http.normalize import negotiate_shape
+from tvdbd.http.observe import CACHED
 from tvdbd.languages import pick_language
 from tvdbd.records.render import V3
 
@@ -46,8 +48,9 @@ _EPISODE_PATH = re.compile(r"^/episodes/([^/]+)$")
 _CACHED_PREFIXES = (
     "/series/", "/episodes/", "/search/", "/updated/", "/languages", "/movies/", "/movieupdates",
 )  # fmt: skip
+UNSYNCED_LIFETIME = 5.0
 _ENTRY_OVERHEAD = 400  # bytes of bookkeeping per entry, counted against the budget
-# Headers that make the HTTP cache layer change an answer (see tvdbd.api.http_cache).
+# Headers that make the HTTP cache layer change an answer (see tvdbd.http.http_cache).
 _HTTP_CACHE_HEADERS = frozenset((b"accept-encoding", b"if-none-match", b"if-modified-since"))
 _language_of = lru_cache(maxsize=256)(pick_language)
 _shape_of = lru_cache(maxsize=64)(negotiate_shape)
@@ -61,6 +64,7 @@ class Entry:
     slot: int
     mark: int
     catalogue_mark: int
+    stored_at: float = 0.0
 
     @property
     def size(self) -> int:
@@ -75,6 +79,9 @@ class ResponseStore:
         self.max_bytes = max_bytes
         # The `accept_version_negotiation` setting: off, Accept does not change an answer.
         self.negotiate = negotiate
+        # True while other hosts' changes may not reach this process (its invalidation
+        # listener is down): entries then live UNSYNCED_LIFETIME seconds at most.
+        self.unsynced: Callable[[], bool] = lambda: False
         self.entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self.bytes = 0
         self.hits = self.misses = 0
@@ -203,6 +210,7 @@ class ResponseCache:
             slot=self._slot_for(scope),
             mark=mark,
             catalogue_mark=catalogue_mark,
+            stored_at=time.monotonic(),
         )
         store = self.store
         if entry.size > store.max_bytes // 8:
@@ -220,7 +228,11 @@ def _fresh(store: ResponseStore, key: tuple[str, ...]) -> Entry | None:
     if entry is None:
         return None
     marks = store.marks
-    if marks.read(entry.slot) != entry.mark or marks.read(0) != entry.catalogue_mark:
+    if (
+        marks.read(entry.slot) != entry.mark
+        or marks.read(0) != entry.catalogue_mark
+        or (store.unsynced() and time.monotonic() - entry.stored_at > UNSYNCED_LIFETIME)
+    ):
         _evict(store, key)
         return None
     store.entries.move_to_end(key)

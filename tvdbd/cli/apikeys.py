@@ -46,12 +46,15 @@ def apikey_list(ctx: Context) -> None:
 @click.argument("name")
 @pass_context
 def apikey_revoke(ctx: Context, name: str) -> None:
-    """Revoke the key named NAME: it can no longer log in."""
+    """Revoke the key named NAME: it can no longer log in, and its tokens stop working."""
+    from tvdbd.cache.marks import bump_keys
     from tvdbd.db import apikeys
 
-    with ctx.engine().begin() as conn:
+    engine = ctx.engine()
+    with engine.begin() as conn:
         if not apikeys.revoke(conn, name):
             raise click.ClickException(f"No active API key named {name!r}.")
+    bump_keys(engine)  # every server process reloads the active keys (tvdbd.auth.LiveKeys)
     click.echo(f"Revoked {name}.")
 
 

@@ -49,3 +49,8 @@ def find_active(conn: Connection, key: str) -> RowMapping | None:
         )
     ).first()
     return row._mapping if row else None
+
+
+def active_ids(conn: Connection) -> set[int]:
+    """Ids of the keys not revoked (what tokens may still be used with)."""
+    return set(conn.execute(select(api_keys.c.id).where(api_keys.c.revoked_at.is_(None))).scalars())

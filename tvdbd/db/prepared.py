@@ -11,9 +11,11 @@ truthiness, not for types SQLAlchemy would convert.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 _Binder = Callable[[dict[str, Any]], Any]
@@ -32,8 +34,11 @@ class Prepared:
         try:
             cursor.execute(sql, bind(params))
             return list(cursor.fetchall())
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise _as_sqlalchemy_error(conn, cursor, sql, exc) from exc
         finally:
-            cursor.close()
+            with suppress(Exception):  # a cursor of a dead connection
+                cursor.close()
 
     def _compile(self, conn: Connection) -> tuple[str, _Binder]:
         compiled = self.statement.compile(dialect=conn.dialect)  # type: ignore[attr-defined]
@@ -51,3 +56,17 @@ class Prepared:
             bind = lambda params: {**defaults, **params}  # noqa: E731
         self._compiled[conn.dialect.name] = (sql, bind)
         return sql, bind
+
+
+def _as_sqlalchemy_error(conn: Connection, cursor: Any, sql: str, exc: Any) -> DBAPIError:
+    """The error SQLAlchemy would have raised for this statement: a cut connection is
+    invalidated (never reused) and says so, so that the request is retried on a fresh one."""
+    dialect = conn.dialect
+    disconnected = dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor)
+    if disconnected:
+        conn.invalidate(exc)
+    error = DBAPIError.instance(
+        sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=disconnected
+    )
+    assert isinstance(error, DBAPIError)
+    return error

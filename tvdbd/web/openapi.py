@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tvdbd import __version__
 from tvdbd.web.operations import OPERATIONS, PATH_PARAMETERS, TAGS, Error, Operation
-from tvdbd.web.schemas import STRING, Schema, component_schemas, ref
+from tvdbd.web.schemas import STRING, TEXT_PATTERN, Schema, component_schemas, ref
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "3.0.0"
@@ -24,6 +24,16 @@ _PATH_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?}")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
 RATE_LIMITED = (429, "Over a request-rate limit (with Retry-After).", "Too many requests")
+DATABASE_DOWN = (
+    503,
+    "The database does not answer (with Retry-After); stored answers are still served.",
+    "Service unavailable",
+)
+INVALID_TEXT = (
+    400,
+    "NUL or another control character (or invalid UTF-8) in the path or a query parameter.",
+    "Invalid character in query parameter 'name'",
+)
 
 DESCRIPTION = f"""\
 TheTVDB REST API v2, served by tvdbd {__version__} with the final legacy (3.0.0) record shapes.
@@ -54,8 +64,12 @@ they are listed in `errors.invalidQueryParams` next to the data.
 
 **Limits.** A client IP (and, by setting, an API key) may send so many requests a minute;
 over that: 429 `{{"Error": "Too many requests"}}` with `Retry-After`. Failed logins are
-counted per user name and per client, request bodies are limited in size (413) and in time
-(408), and so is the time to send a request's headers.
+counted per client address and user name (with backoff) and per client address, request
+bodies are limited in size (413) and in time for the whole body (408), and so is the time to
+send a request's headers. Whatever reaches the socket gets JSON: a malformed request 400, a
+URL too long 414, headers too large 431, the HTTP/2 preface 505 (HTTP/1.1 only; WebSocket
+upgrades are not negotiated); each of these closes the connection. While the database does
+not answer, API routes are 503 `{{"Error": "Service unavailable"}}` with `Retry-After`.
 
 **Data sources.** The catalogue holds what its operator imported, and series fetched from
 live sources (unless the operator turned them off): metadata provided by
@@ -129,6 +143,13 @@ def _api_headers() -> dict[str, Any]:
     }
 
 
+def _text_only(schema: Schema) -> Schema:
+    """A free string parameter says it takes no control characters (tvdbd.http.text)."""
+    if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema:
+        return {**schema, "pattern": TEXT_PATTERN}
+    return schema
+
+
 def _parameters(method: str, path: str, op: Operation) -> list[Schema]:
     params: list[Schema] = []
     for name in _PATH_PARAM.findall(path):
@@ -136,12 +157,15 @@ def _parameters(method: str, path: str, op: Operation) -> list[Schema]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": PATH_PARAMETERS.get(name, STRING),
+            "schema": _text_only(PATH_PARAMETERS.get(name, STRING)),
         }
         if name in op.path_examples:
             param["example"] = op.path_examples[name]
         params.append(param)
-    params.extend(op.query)
+    for given in op.query:
+        if "schema" in given:
+            given = {**given, "schema": _text_only(given["schema"])}
+        params.append(given)
     if op.language:
         params.append({"$ref": "#/components/parameters/Accept-Language"})
     if op.api:
@@ -168,10 +192,14 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
             "headers": {"Content-Range": {"schema": STRING, "required": True}},
             "content": {media: {"schema": op.ok} for media in op.media},
         }
-    # Every request counts against the rate limits (tvdbd.api.limits).
+    # Every request counts against the rate limits (tvdbd.http.limits), has its text checked
+    # (tvdbd.http.text), and an API route may find the database down (tvdbd.api.envelope).
     errors = op.errors
     if not any(status == 429 for status, _, _ in errors):
         errors = (*errors, RATE_LIMITED)
+    errors = (*errors, INVALID_TEXT)
+    if op.api and not any(status == 503 for status, _, _ in errors):
+        errors = (*errors, DATABASE_DOWN)
     responses.update(_error_responses(errors))
     if method == "HEAD":  # the GET's status and headers, never a body
         for response in responses.values():

@@ -192,11 +192,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             (400, "The body is not JSON, or not a JSON object.", "Invalid JSON in request body"),
             (401, "No usable API key (or an unregistered one, by setting).", "Not Authorized"),
             (401, "`username`/`userkey` match no account.", "Valid User Account Required"),
-            (408, "The body did not arrive in time.", "Request timeout"),
+            (
+                400,
+                "A body field holds NUL or another control character.",
+                "Invalid character in field 'username'",
+            ),
+            (408, "The whole body did not arrive in time.", "Request timeout"),
             (413, "The body is larger than the server takes.", "Request body too large"),
             (
                 429,
-                "Too many failed logins for this user name or client lately (with Retry-After).",
+                "Too many failed logins from this client address (for this user name) lately, "
+                "or its backoff pause after the last failure (with Retry-After).",
                 "Too many failed logins; try again later",
             ),
         ),
@@ -538,20 +544,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/health"): Operation(
         "Operations",
-        "Whether the database answers and its schema is current (for load balancers)",
+        "Whether the database (and Redis, when configured) answers and the schema is current",
         {
             "type": "object",
             "required": ["status", "database", "schema"],
             "properties": {
-                "status": {"const": "ok"},
+                "status": {"enum": ["ok", "degraded"]},
                 "database": {"type": "string"},
                 "schema": {"type": ["string", "null"]},
+                "redis": {"type": "string"},
             },
         },
         (
             (
                 503,
-                "The database does not answer, or its schema is not the code's.",
+                "The database does not answer, or its schema is not the code's (with "
+                "Retry-After; the body names the dependency).",
                 "Service unavailable",
             ),
         ),

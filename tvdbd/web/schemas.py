@@ -18,6 +18,10 @@ from tvdbd.records.fields import Field, Kind
 Schema = dict[str, Any]
 
 STRING: Schema = {"type": "string"}
+# Text a client may send as data: no NUL nor other control character but whitespace
+# (tvdbd.http.text answers 400 for those).
+TEXT_CHAR = r"[^\u0000-\u0008\u000e-\u001f\u007f]"
+TEXT_PATTERN = f"^{TEXT_CHAR}*$"
 INTEGER: Schema = {"type": "integer"}
 STRINGS: Schema = {"type": "array", "items": STRING}
 
@@ -165,15 +169,20 @@ def component_schemas() -> dict[str, Schema]:
             "properties": {
                 "apikey": {
                     **STRING,
-                    "pattern": r"\S",
+                    "pattern": f"^{TEXT_CHAR}*(?=\\S){TEXT_CHAR}+$",
                     "description": "Any non-blank key (or a registered one, by setting).",
                 },
                 "username": {
                     **nullable(STRING),
+                    "pattern": TEXT_PATTERN,
                     "description": "With `userkey`, for the /user routes; null or empty "
                     "for an API-key-only login.",
                 },
-                "userkey": {**nullable(STRING), "description": "The account identifier."},
+                "userkey": {
+                    **nullable(STRING),
+                    "pattern": TEXT_PATTERN,
+                    "description": "The account identifier.",
+                },
             },
             "required": ["apikey"],
             "example": {"apikey": "demo"},

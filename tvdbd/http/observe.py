@@ -30,8 +30,10 @@ log = logging.getLogger("tvdbd.access")
 
 CACHED = "tvdbd.cached"  # scope key: the answer came from the response cache
 # Query parameters some clients send that hold secrets (client-for-tvdb sends its keys to
-# /refresh_token); their values never reach the log.
-SECRET_PARAMS = frozenset({"apikey", "userkey", "pin", "token"})
+# /refresh_token): the value of any parameter whose name contains one of these words, in any
+# case (`apikey`, `api_key`, `userKey`, `access_token`, `client_secret`, `pin`, `password`),
+# never reaches the log.
+SECRET_WORDS = ("key", "token", "secret", "pin", "password")
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
 
 
@@ -119,7 +121,12 @@ def _redacted(raw: bytes) -> str:
     if not raw:
         return ""
     pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-    return urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
+    return urlencode([(k, "***" if _secret(k) else v) for k, v in pairs])
+
+
+def _secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in SECRET_WORDS)
 
 
 class FeedLag:

@@ -20,13 +20,13 @@ from collections.abc import Callable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tvdbd.api.compression import (
+from tvdbd.http.compression import (
     MINIMUM_SIZE,
     CompressedBodies,
     choose_coding,
     is_compressible,
 )
-from tvdbd.api.conditional import etag_matches, http_date_seconds, with_coding
+from tvdbd.http.conditional import etag_matches, http_date_seconds, with_coding
 
 LastModifiedHook = Callable[[Scope], int | None]
 
