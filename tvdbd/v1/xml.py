@@ -43,8 +43,9 @@ def document(body: Sequence[str], *, final_newline: bool = True) -> bytes:
 
 def pipes(values: Iterable[str]) -> str:
     """`|a|b|` (one value: `|a|`), empty for none — Actors, Genre and (decided, one rule)
-    Director, Writer, GuestStars. Values are stripped; empty ones are dropped."""
-    kept = [v.strip() for v in values if v and v.strip()]
+    Director, Writer, GuestStars. Values are kept as they are (the recorded Actors list
+    keeps a name's trailing space); empty ones are dropped."""
+    kept = [v for v in values if v and v.strip()]
     return f"|{'|'.join(kept)}|" if kept else ""
 
 
