@@ -160,10 +160,6 @@ def _values(
         "lastupdated": str(row["last_updated"] or 0),
         "seasonid": number(row["aired_season_id"]),
         "seriesid": str(given_series if given_series is not None else series_id),
-        # Single record only; no v2 source (§4.3, inferred).
-        "flagged": "0",
-        "tms_export": "",
-        "mirrorupdate": _timestamp(row["last_updated"]),
     }
 
 
@@ -285,6 +281,10 @@ def single_elements(
     row: Row, texts: EpisodeTexts, totals: UserTotals | None, series_id: int
 ) -> list[Element]:
     values = _values(row, texts, totals, series_id)
+    # Single record only; no v2 source (§4.3, inferred).
+    values["flagged"] = "0"
+    values["tms_export"] = ""
+    values["mirrorupdate"] = _timestamp(row["last_updated"])
     return [(name, values[name]) for name in _SINGLE]
 
 

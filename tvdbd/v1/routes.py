@@ -125,7 +125,10 @@ def mount(settings: Settings, engine: Engine) -> list[BaseRoute]:
     )
     api.router.redirect_slashes = False
     api.state.v1 = state
-    return [
-        Mount("/api", app=api),
-        Route("/banners/fanart/vignette/{path:path}", vignette, methods=["GET"]),
-    ]
+    mount = Mount("/api", app=api)
+    # XML, not the JSON API the OpenAPI document describes (tvdbd.web.openapi skips them).
+    mount.include_in_schema = False  # type: ignore[attr-defined]
+    vignettes = Route(
+        "/banners/fanart/vignette/{path:path}", vignette, methods=["GET"], include_in_schema=False
+    )
+    return [mount, vignettes]

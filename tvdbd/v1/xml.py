@@ -53,6 +53,8 @@ def number(value: object) -> str:
     """An integer element: its digits, or empty for null (contract §3 table)."""
     if value is None or value == "":
         return ""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
