@@ -85,3 +85,16 @@ def test_an_unknown_series_found_later_is_not_a_stored_404(
     assert client.get("/api/k/series/4100002/en.xml").status_code == 404
     assert import_bundles(engine, [{"series": {"id": 4_100_002, "seriesName": "Late"}}]).ok
     assert client.get("/api/k/series/4100002/en.xml").status_code == 200
+
+
+def test_a_vignette_path_serves_the_original_fanart(
+    app_client: tuple[TestClient, Any, Answers], tmp_path: Path
+) -> None:
+    client, _, _ = app_client
+    original = tmp_path / "banners" / "fanart" / "original" / "4100001-1.jpg"
+    original.parent.mkdir(parents=True, exist_ok=True)
+    original.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    vignette = client.get("/banners/fanart/vignette/4100001-1.jpg")
+    assert vignette.status_code == 200
+    assert vignette.content == original.read_bytes()
+    assert client.get("/banners/fanart/vignette/4100001-2.jpg").status_code == 404
