@@ -47,13 +47,16 @@ def favorites(request: Request) -> Response:
     state = state_of(request)
     change = param(request, "type")
     series_id = catalogue.parse_id(param(request, "seriesid"))
+    if change not in ("add", "remove") or series_id is None:
+        with state.readers.connect() as conn:  # only the list: no write lock taken
+            listed = users.favorites(conn, _account(conn, request)["id"])
+        return _send(documents.favorites(listed))
     with write_transaction(state.engine) as conn:
         user = _account(conn, request)
-        if change in ("add", "remove") and series_id is not None:
-            if change == "remove":
-                users.remove_favorite(conn, user["id"], series_id)
-            elif catalogue.get_series(conn, series_id) is not None:
-                users.add_favorite(conn, user["id"], series_id)
+        if change == "remove":
+            users.remove_favorite(conn, user["id"], series_id)
+        elif catalogue.get_series(conn, series_id) is not None:
+            users.add_favorite(conn, user["id"], series_id)
         listed = users.favorites(conn, user["id"])
     return _send(documents.favorites(listed))
 
