@@ -4,6 +4,8 @@ from the store (tvdbd.v1.answers) or rendered from the catalogue."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
@@ -97,12 +99,20 @@ class _Series:
     """One series route's reads, made at most once per request (the zip needs three
     documents of the same series)."""
 
-    def __init__(self, conn: Connection, series_id: int, language: str):
-        self.conn = conn
+    def __init__(self, connect: Callable[[], Connection], series_id: int, language: str):
+        self._connect = connect
+        self._conn: Connection | None = None
         self.series_id = series_id
         self.language = language
         self._data: SeriesData | None = None
         self._modified: int | None = None
+
+    @property
+    def conn(self) -> Connection:
+        """Opened on first use: a stored answer needs no connection at all."""
+        if self._conn is None:
+            self._conn = self._connect()
+        return self._conn
 
     def data(self) -> SeriesData:
         if self._data is None:
@@ -145,8 +155,8 @@ def series_answer(request: Request, what: str, series_id: int, language: str) ->
     state = state_of(request)
     answers = state.answers
     slot = answers.series_slot(series_id)
-    with state.readers.connect() as conn:
-        series = _Series(conn, series_id, language)
+    with ExitStack() as stack:
+        series = _Series(lambda: stack.enter_context(state.readers.connect()), series_id, language)
 
         def one(kind: str) -> Answer:
             # banners.xml and actors.xml are the same in every language.
@@ -203,9 +213,9 @@ def _episode_answer(
     request: Request, key: tuple[Any, ...], slot: int, find: Any, language: str
 ) -> Answer:
     state = state_of(request)
-    with state.readers.connect() as conn:
 
-        def build() -> Answer:
+    def build() -> Answer:
+        with state.readers.connect() as conn:
             row = find(conn)
             if row is None:
                 raise V1NotFound()
@@ -219,7 +229,7 @@ def _episode_answer(
             modified = catalogue.series_modified_at(conn, series_id)
             return Answer(body, XML, modified)
 
-        return state.answers.get(key, slot, build)
+    return state.answers.get(key, slot, build)
 
 
 def episode_in_aired_order(request: Request) -> Response:
@@ -298,9 +308,9 @@ def airdate(request: Request) -> Response:
     if not valid or series_id is None:
         return send(Answer(documents.airdate_not_found(), XML))
     state = state_of(request)
-    with state.readers.connect() as conn:
 
-        def build() -> Answer:
+    def build() -> Answer:
+        with state.readers.connect() as conn:
             row = queries.episode_on_date(conn, series_id, date)
             header = catalogue.series_header(conn, series_id) if row else None
             if row is None or header is None:
@@ -309,9 +319,9 @@ def airdate(request: Request) -> Response:
             totals = episode_totals(conn, [row]).get(int(row["id"]))
             return Answer(documents.airdate_episode(row, texts, totals, series_id), XML)
 
-        answer = state.answers.get(
-            ("airdate", series_id, date, language), Answers.series_slot(series_id), build
-        )
+    answer = state.answers.get(
+        ("airdate", series_id, date, language), Answers.series_slot(series_id), build
+    )
     return send(answer)
 
 
