@@ -46,6 +46,7 @@ from tvdbd.pages import create_pages, is_page_path
 from tvdbd.settings import Settings
 from tvdbd.sources.readthrough import ReadThrough
 from tvdbd.sources.registry import open_source
+from tvdbd.v1.routes import mount as mount_v1
 
 
 class TvdbdApp(Starlette):
@@ -126,7 +127,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
 
     app = TvdbdApp(
         lifespan=lifespan,
-        routes=ROUTES,
+        # The legacy XML API (v1) under /api/, before v2's routes (tvdbd.v1).
+        routes=[*mount_v1(settings, engine), *ROUTES],
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
             Middleware(

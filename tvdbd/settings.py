@@ -301,6 +301,14 @@ class Settings:
             "as the real API did in its last years."
         },
     )
+    v1_mirror_path: str = field(
+        default="",
+        metadata={
+            "help": "The base URL the legacy XML API's mirrors.xml names (e.g. "
+            "'http://thetvdb.com'); empty (the default) names the scheme and Host each "
+            "client used. Set it behind a proxy that rewrites the Host."
+        },
+    )
 
     def __post_init__(self) -> None:
         if self.api_key_policy not in API_KEY_POLICIES:

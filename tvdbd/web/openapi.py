@@ -71,6 +71,14 @@ URL too long 414, headers too large 431, the HTTP/2 preface 505 (HTTP/1.1 only; 
 upgrades are not negotiated); each of these closes the connection. While the database does
 not answer, API routes are 503 `{{"Error": "Service unavailable"}}` with `Retry-After`.
 
+**The legacy XML API (v1)** that thetvdb.com served before v2 is served too, by this server
+on the same port, under `/api/` (`/api/<apikey>/series/<id>/all/en.zip`, `/api/GetSeries.php`,
+`/api/Updates.php`, ... and the `User_*.php` routes, where `accountid` is your user key) and
+`/banners/`, from the same catalogue: for pytvdbapi, tvdb_api 1.x, node-tvdb 2, old Kodi
+scrapers. It is XML, not listed on this page; its API key follows the same key policy. Left
+out: banner `Colors` (always empty), `tms_wanted_old`, `<Banner>` entries in the update files,
+and every write but favorites and ratings (see the README and `docs/v1-decisions.md`).
+
 **Data sources.** The catalogue holds what its operator imported, and series fetched from
 live sources (unless the operator turned them off): metadata provided by
 [TheTVDB](https://thetvdb.com) (API v4), and data from [TVmaze](https://www.tvmaze.com)
@@ -96,8 +104,12 @@ def served_operations(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator
     """(method, OpenAPI path) of every route; HEAD only where OPERATIONS documents it.
 
     Starlette answers HEAD on every GET route; TheTVDB documented HEAD on /series/{id} only.
+    Routes marked `include_in_schema = False` (the legacy XML API, tvdbd.v1: XML, not this
+    JSON API; the description says where it is) are left out.
     """
     for route in routes:
+        if not getattr(route, "include_in_schema", True):
+            continue
         if isinstance(route, Route):
             path = openapi_path(prefix + route.path)
             methods = route.methods or set()
