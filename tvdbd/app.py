@@ -28,6 +28,7 @@ from tvdbd.cache.marks import marks_for
 from tvdbd.cache.responses import ResponseCache, ResponseStore, serve_hit
 from tvdbd.db.engine import make_engine
 from tvdbd.db.readers import ReadConnections
+from tvdbd.edits.routes import ROUTES as EDIT_ROUTES
 from tvdbd.errors import ApiError, NotAuthorized
 from tvdbd.images.store import ImageStore
 from tvdbd.settings import Settings
@@ -100,9 +101,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
         if read_through is not None:
             await read_through.aclose()
 
+    routes = [*ROUTES, *EDIT_ROUTES]
     app = TvdbdApp(
         lifespan=lifespan,
-        routes=ROUTES,
+        # The JSON edit API (tvdbd.edits) beside the read-only v2 routes.
+        routes=routes,
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
             Middleware(
@@ -125,7 +128,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     app.router.redirect_slashes = False
     app.responses = responses
     app.rates = RequestRates(settings)
-    app.observer = app.state.observer = Observer(settings, ROUTES)
+    app.observer = app.state.observer = Observer(settings, routes)
     app.state.login_guard = LoginGuard(settings)
     app.state.settings = settings
     app.state.engine = engine

@@ -6,7 +6,18 @@ Importing this package registers every part on the group; each part imports only
 
 from __future__ import annotations
 
-from tvdbd.cli import apikeys, backup, catalogue, database, images, mirror, serve, sources, users
+from tvdbd.cli import (
+    apikeys,
+    backup,
+    catalogue,
+    database,
+    edits,
+    images,
+    mirror,
+    serve,
+    sources,
+    users,
+)
 from tvdbd.cli.group import Context, main
 
 __all__ = [
@@ -15,6 +26,7 @@ __all__ = [
     "backup",
     "catalogue",
     "database",
+    "edits",
     "images",
     "main",
     "mirror",
