@@ -86,10 +86,10 @@ def _run(work: Callable[[], Any]) -> Any:
     try:
         return work()
     except ApiError as exc:
-        details = f" (current value: {orjson.dumps(exc.details['current']).decode()})"
-        raise click.ClickException(
-            exc.message + (details if "current" in exc.details else "")
-        ) from None
+        message = exc.message
+        if "current" in exc.details:
+            message += f" (current value: {orjson.dumps(exc.details['current']).decode()})"
+        raise click.ClickException(message) from None
 
 
 def _report(result: Any) -> None:
