@@ -17,7 +17,15 @@ from tests.api import tiny
 from tests.edits.helpers import ALICE, episode_of, locks, stored
 from tests.sources.fixture_server import FixtureServer
 from tests.sources.test_mirror import demo, mirror
-from tests.sources.test_sync import FIREFLY, entry, feed, fetch_into, rename_episodes, run_sync
+from tests.sources.test_sync import (
+    FIREFLY,
+    LOST,
+    entry,
+    feed,
+    fetch_into,
+    rename_episodes,
+    run_sync,
+)
 from tests.sources.test_tvmaze import UNDER_THE_DOME, show
 from tests.support import Databases, LiveServer, import_bundles
 from tvdbd.edits.changes import RemoveRecord, SetField, Unlock, apply_changes
@@ -181,6 +189,19 @@ def test_a_v4_sync_with_overwrite_locked_takes_the_upstream_name(
         run_sync(empty, v4, tmp_path)
     assert episode_of(stored(empty, FIREFLY), locked)["episodeName"].endswith("[v2]")
     assert locks(empty, FIREFLY) == []
+
+
+def test_a_series_deleted_upstream_stays_while_it_has_local_edits(
+    empty: Engine, v4: FixtureServer, tmp_path: Path
+) -> None:
+    started = int(time.time()) - 100
+    fetch_into(empty, v4, LOST, now=started)
+    apply_changes(empty, ALICE, LOST, [SetField("series", LOST, "network", "Mine")])
+    v4.add(f"GET /series/{LOST}/extended", {"status": "failure", "message": "NotFound"}, 404)
+    feed(v4, {"series": [entry("series", LOST, started + 10, "delete")], "episodes": []})
+    report = run_sync(empty, v4, tmp_path)
+    assert report.deleted == []
+    assert stored(empty, LOST)["series"]["network"] == "Mine"
 
 
 def test_a_tvmaze_refresh_keeps_a_locked_episode_name(empty: Engine, tvmaze: FixtureServer) -> None:
