@@ -294,9 +294,10 @@ def episode_history(request: Request) -> Response:
     editor_of(request)
     episode_id = _id(request)
     before, limit = _paging(request)
-    found = edit_history.history(
-        request.app.state.engine, "episode", episode_id, before=before, limit=limit
-    )
+    engine = request.app.state.engine
+    found = edit_history.history(engine, "episode", episode_id, before=before, limit=limit)
+    if not found and before is None:
+        series_of(engine, "episode", episode_id)  # 404 for an episode never here
     return _respond(request, [r.as_json() for r in found])
 
 
