@@ -3,7 +3,6 @@ lives in a series bundle (the bundle-format dict every edit is applied to)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,9 +184,3 @@ def write(bundle: dict[str, Any], t: Target, value: Any) -> None:
     holder[key] = value
     if t.record == "image" and key == "fileName":
         holder.pop("thumbnail", None)  # derived from the file name again
-
-
-def walk_targets(bundle: dict[str, Any], record: str, record_id: int) -> Iterator[Target]:
-    """Every field target of a record as the bundle holds it (used to describe a record)."""
-    for name in _SPECS[record]:
-        yield Target(record, record_id, name)

@@ -222,8 +222,8 @@ EDIT_OPERATIONS: dict[tuple[str, str], Operation] = {
             query("resolution", STRING, "Default: the file's own, e.g. 680x1000."),
             _COMMENT,
         ),
-        body={"type": "string", "contentMediaType": "image/jpeg"},
-        body_media=("image/jpeg", "image/png", "image/gif", "image/webp"),
+        body={"type": "string", "format": "binary"},
+        body_media=("application/octet-stream", "image/jpeg", "image/png", "image/webp"),
         path_examples=SERIES,
         description="Bodies are limited by TVDBD_MAX_BODY_BYTES; `tvdbd edit add-image` has "
         "no limit.",
