@@ -338,17 +338,46 @@ async def revert_revision(request: Request) -> Response:
     return _result(request, await run_in_threadpool(work))
 
 
+def _threaded(handler: Callable[[Request], Response]) -> Callable[[Request], Any]:
+    """A plain handler (database reads) run in the thread pool, as Starlette runs one."""
+
+    async def endpoint(request: Request) -> Response:
+        return await run_in_threadpool(handler, request)
+
+    return endpoint
+
+
+def _by_method(**handlers: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    """One route for a path with several methods, so that a 405 lists them all in Allow."""
+
+    async def endpoint(request: Request) -> Response:
+        handler = handlers[request.method.lower()]
+        answer = handler(request)
+        if isinstance(answer, Response):
+            return answer
+        response: Response = await answer
+        return response
+
+    return endpoint
+
+
 ROUTES = [
     Route("/edits/series/{id}", edit_series, methods=["POST"]),
     Route("/edits/series/{id}/history", series_history, methods=["GET"]),
-    Route("/edits/series/{id}/locks", series_locks, methods=["GET"]),
-    Route("/edits/series/{id}/locks", _locking(Lock), methods=["POST"]),
+    Route(
+        "/edits/series/{id}/locks",
+        _by_method(get=_threaded(series_locks), head=_threaded(series_locks), post=_locking(Lock)),
+        methods=["GET", "POST"],
+    ),
     Route("/edits/series/{id}/unlock", _locking(Unlock), methods=["POST"]),
     Route("/edits/series/{id}/episodes", add_episode, methods=["POST"]),
     Route("/edits/series/{id}/images", add_image, methods=["POST"]),
     Route("/edits/series/{id}/images/{imageId}", remove_image, methods=["DELETE"]),
-    Route("/edits/episodes/{id}", edit_episode, methods=["POST"]),
-    Route("/edits/episodes/{id}", remove_episode, methods=["DELETE"]),
+    Route(
+        "/edits/episodes/{id}",
+        _by_method(post=edit_episode, delete=remove_episode),
+        methods=["POST", "DELETE"],
+    ),
     Route("/edits/episodes/{id}/history", episode_history, methods=["GET"]),
     Route("/edits/revisions/{id}", get_revision, methods=["GET"]),
     Route("/edits/revisions/{id}/revert", revert_revision, methods=["POST"]),
