@@ -32,6 +32,7 @@ from tvdbd.cache.responses import ResponseCache, ResponseStore, serve_hit
 from tvdbd.db import apikeys
 from tvdbd.db.engine import make_engine
 from tvdbd.db.readers import ReadConnections
+from tvdbd.edits.routes import ROUTES as EDIT_ROUTES
 from tvdbd.errors import ApiError, NotAuthorized
 from tvdbd.http.answers import send_api_error
 from tvdbd.http.conditional import series_last_updated
@@ -125,10 +126,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
         if read_through is not None:
             await read_through.aclose()
 
+    routes = [*ROUTES, *EDIT_ROUTES]
     app = TvdbdApp(
         lifespan=lifespan,
-        # The legacy XML API (v1) under /api/, before v2's routes (tvdbd.v1).
-        routes=[*mount_v1(settings, engine), *ROUTES],
+        # The legacy XML API (v1) under /api/, before v2's routes (tvdbd.v1); the JSON edit
+        # API (tvdbd.edits) beside the read-only v2 routes.
+        routes=[*mount_v1(settings, engine), *routes],
         # HttpCache sits inside WireNormalizer so that it sees the normalized path.
         middleware=[
             Middleware(
@@ -153,7 +156,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     app.router.redirect_slashes = False
     app.responses = responses
     app.rates = RequestRates(settings)
-    app.observer = app.state.observer = Observer(settings, ROUTES)
+    app.observer = app.state.observer = Observer(settings, routes)
     app.state.login_guard = LoginGuard(settings, channel.name)
     app.state.settings = settings
     app.state.engine = engine

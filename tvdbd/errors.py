@@ -20,6 +20,8 @@ class ApiError(TvdbdError):
     def __init__(self, message: str | None = None, headers: dict[str, str] | None = None):
         self.message = message or self.default_message
         self.headers = headers or {}
+        # Keys the body carries beside "Error" (tvdbd extensions only, never on the v2 routes).
+        self.details: dict[str, object] = {}
         super().__init__(self.message)
 
 
@@ -43,7 +45,7 @@ class LoginRefused(ApiError):
 
 
 class Forbidden(ApiError):
-    """Signed in, but the account's role does not allow it (the operator pages)."""
+    """Signed in, but the account's role does not allow it (operator pages, edits)."""
 
     status = 403
     default_message = "Forbidden"
@@ -69,6 +71,15 @@ class MethodNotAllowed(ApiError):
 class Conflict(ApiError):
     status = 409
     default_message = "Conflict"
+
+
+class EditConflict(Conflict):
+    """A local edit made from a base that is no longer current; the body names the current
+    value (`{"Error": ..., "field": ..., "current": ...}`), so the editor can redo it."""
+
+    def __init__(self, message: str, *, field: str, current: object):
+        super().__init__(message)
+        self.details = {"field": field, "current": current}
 
 
 class RequestTimeout(ApiError):

@@ -82,7 +82,7 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
             exc.status = 500
     assert isinstance(exc, ApiError)
     return json_response(
-        {"Error": exc.message},
+        {"Error": exc.message, **exc.details},
         request=request,
         status=exc.status,
         shape=_shape_of(request),

@@ -31,6 +31,7 @@ from tvdbd.db.schema import (
     series_table,
     series_translations,
 )
+from tvdbd.edits.kept import edit_sections
 from tvdbd.records import artwork, episode, series
 from tvdbd.records import source as source_record
 from tvdbd.records.fields import Field, export_value
@@ -80,6 +81,12 @@ def iter_bundles(engine: Engine) -> Iterator[dict[str, Any]]:
         after = ids[-1]
 
 
+def series_bundle(conn: Connection, series_id: int) -> dict[str, Any] | None:
+    """One stored series as a bundle (without its `edits` section), or None."""
+    found = list(_bundles(conn, [series_id], with_edits=False))
+    return found[0] if found else None
+
+
 def _by_series(conn: Connection, table: Any, ids: Sequence[int], *order: Any) -> dict[int, list]:
     grouped: dict[int, list] = defaultdict(list)
     for row in conn.execute(select(table).where(table.c.series_id.in_(ids)).order_by(*order)):
@@ -97,11 +104,16 @@ def _record(fields: list[Field], row: Any) -> dict[str, Any]:
     return record
 
 
-def _bundles(conn: Connection, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+def _bundles(
+    conn: Connection, ids: Sequence[int], *, with_edits: bool = True
+) -> Iterator[dict[str, Any]]:
     rows = {
         r.id: r._mapping
         for r in conn.execute(select(series_table).where(series_table.c.id.in_(ids)))
     }
+    if not rows:
+        return
+    edits = edit_sections(conn, ids) if with_edits else {}
     translations = _by_series(conn, series_translations, ids, series_translations.c.language)
     aliases = _by_series(
         conn, series_aliases, ids, series_aliases.c.language, series_aliases.c.position
@@ -144,6 +156,9 @@ def _bundles(conn: Connection, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
             # Unset keys of a source are left out (null and missing mean the same there).
             record = _record(source_record.FIELDS, source_rows[series_id][0])
             bundle["source"] = {k: v for k, v in record.items() if v is not None}
+        if series_id in edits:
+            # Local edits: the locks and the history travel with the series (tvdbd.edits.kept).
+            bundle["edits"] = edits[series_id]
         yield bundle
 
 

@@ -35,6 +35,7 @@ from tvdbd.db.schema import (
     series_table,
     series_translations,
 )
+from tvdbd.edits.incoming import OVERWRITE_LOCKED, prepare_incoming
 from tvdbd.errors import BundleError
 from tvdbd.records.pages import EpisodeText, page_rows
 from tvdbd.records.render import stored_episode_json
@@ -73,12 +74,18 @@ def import_file(
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
     progress_total: Callable[[int | None], None] | None = None,
+    overwrite_locked: bool | None = None,
 ) -> ImportReport:
     """Import a bundle file (`.gz` and `-` accepted)."""
     with open_for_reading(path) as (stream, total, raw):
         if progress_total:
             progress_total(total)
-        return import_lines(engine, _lines(stream, raw, progress), strict=strict)
+        return import_lines(
+            engine,
+            _lines(stream, raw, progress),
+            strict=strict,
+            overwrite_locked=overwrite_locked,
+        )
 
 
 def _lines(
@@ -93,7 +100,17 @@ def _lines(
         yield line
 
 
-def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False) -> ImportReport:
+def import_lines(
+    engine: Engine,
+    lines: Iterable[bytes],
+    *,
+    strict: bool = False,
+    overwrite_locked: bool | None = None,
+) -> ImportReport:
+    """Import bundle lines. Locally edited fields keep their local value (tvdbd.edits)
+    unless ``overwrite_locked`` (None: as tvdbd.edits.incoming.overwriting_locked says)."""
+    if overwrite_locked is None:
+        overwrite_locked = OVERWRITE_LOCKED.get()
     report = ImportReport()
     batch: list[tuple[int, SeriesBundle]] = []
     movie_batch: list[tuple[int, MovieBundle]] = []
@@ -106,7 +123,7 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
                 already = len(report.changed_series)
                 movies_already = len(report.changed_movies)
                 with write_transaction(engine) as own:
-                    _store_batch(own, batch, report)
+                    _store_batch(own, batch, report, overwrite_locked)
                     _store_movie_batch(own, movie_batch, report)
                 # After the commit: cached answers of these series (and search, and movie
                 # answers, which depend on the catalogue mark alone) go stale.
@@ -114,7 +131,7 @@ def import_lines(engine: Engine, lines: Iterable[bytes], *, strict: bool = False
                 if changed or len(report.changed_movies) > movies_already:
                     bump_for(engine, changed, catalogue=True)
             else:
-                _store_batch(conn, batch, report)
+                _store_batch(conn, batch, report, overwrite_locked)
                 _store_movie_batch(conn, movie_batch, report)
         batch, movie_batch, batch_episodes = [], [], 0
 
@@ -213,9 +230,15 @@ def _numbered(lines: Iterable[bytes], report: ImportReport) -> Iterator[tuple[in
 
 
 def _store_batch(
-    conn: Connection, batch: list[tuple[int, SeriesBundle]], report: ImportReport
+    conn: Connection,
+    batch: list[tuple[int, SeriesBundle]],
+    report: ImportReport,
+    overwrite_locked: bool = False,
 ) -> None:
     """Store each series of the batch in its own savepoint: a failure undoes that series only."""
+    # The one hook of local edits: locked fields get their local values back, and their
+    # upstream values are kept beside them (or, restoring an export, its locks and history).
+    batch = prepare_incoming(conn, batch, report.errors, overwrite_locked=overwrite_locked)
     ids = [bundle.series_id for _, bundle in batch]
     stored_hashes = dict(
         conn.execute(
@@ -321,6 +344,9 @@ def _store_together(conn: Connection, bundles: list[SeriesBundle], stored: set[i
             search_db.add_vocabulary(
                 conn, {entry for b in bundles for entry in b.search_index.vocabulary}
             )
+            for bundle in bundles:
+                if bundle.edit_work is not None:
+                    bundle.edit_work(conn)
     except (BundleError, SQLAlchemyError):
         return False
     return True
@@ -338,6 +364,17 @@ def _replace_series(conn: Connection, bundle: SeriesBundle, *, exists: bool) -> 
     for table, rows in _child_rows(bundle):
         _insert_many(conn, table, rows)
     search_db.add_vocabulary(conn, bundle.search_index.vocabulary)
+    if bundle.edit_work is not None:
+        bundle.edit_work(conn)
+
+
+def replace_series(conn: Connection, bundle: SeriesBundle) -> None:
+    """Store one parsed series whole in the caller's transaction, as an import does (the
+    path of local edits: stored records, pages and the search index are rebuilt)."""
+    exists = conn.execute(
+        select(series_table.c.id).where(series_table.c.id == bundle.series_id)
+    ).first()
+    _replace_series(conn, bundle, exists=exists is not None)
 
 
 def _stored_owners(conn: Connection, episode_ids: list[int]) -> dict[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from tvdbd.records.fields import Field, check_record, check_value
 from tvdbd.records.fields import Kind as _Kind
 from tvdbd.search import SeriesIndex, index_rows
 
-BUNDLE_KEYS = ("series", "translations", "episodes", "actors", "images", "source")
+BUNDLE_KEYS = ("series", "translations", "episodes", "actors", "images", "source", "edits")
 _LONG_NUMBER = re.compile(rb"\d{19,}")  # 19 digits or more: maybe beyond 64 bits
 
 
@@ -42,6 +43,12 @@ class SeriesBundle:
     search_index: SeriesIndex
     bundle_hash: str
     warnings: list[str] = field(default_factory=list)
+    # The line as given, and its local-edits section (locks and history; tvdbd.edits reads
+    # both when the series is stored, see tvdbd.edits.incoming).
+    raw: bytes = b""
+    edits: dict[str, Any] | None = None
+    # Set by tvdbd.edits.incoming: writes the series' locks and history with it.
+    edit_work: Callable[[Any], None] | None = None
 
 
 def parse_line(raw: bytes) -> SeriesBundle | MovieBundle | UserBundle:
@@ -118,7 +125,19 @@ def parse_line(raw: bytes) -> SeriesBundle | MovieBundle | UserBundle:
         search_index=index_rows(names),
         bundle_hash=row["bundle_hash"],
         warnings=warnings,
+        raw=raw,
+        edits=_edits(data, series_id),
     )
+
+
+def _edits(data: dict[str, Any], series_id: int) -> dict[str, Any] | None:
+    """The `edits` section as given (tvdbd.edits.incoming checks what it holds)."""
+    value = data.get("edits")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BundleError("must be an object", field="edits", series_id=series_id)
+    return value
 
 
 def _refuse_huge_integers(value: Any, series_id: Any, where: str = "") -> None:

@@ -23,8 +23,15 @@ from tvdbd.errors import TvdbdError
     help="Also copy the image files the bundle refers to from this folder (same relative "
     "paths) into the image store.",
 )
+@click.option(
+    "--overwrite-locked",
+    is_flag=True,
+    help="Store the bundle's values also over locally edited (locked) fields, and unlock them.",
+)
 @pass_context
-def import_command(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
+def import_command(
+    ctx: Context, bundle: str, strict: bool, images_dir: Path | None, overwrite_locked: bool
+) -> None:
     """Import a bundle file (JSON Lines, .gz accepted, - for stdin)."""
     if images_dir is not None and bundle == "-":
         # The files are found in a second read of the bundle, after the import: standard
@@ -37,12 +44,14 @@ def import_command(ctx: Context, bundle: str, strict: bool, images_dir: Path | N
                 spool_standard_input(spooled)
             except (OSError, EOFError) as exc:
                 raise click.ClickException(f"Cannot read standard input: {exc}") from None
-            _import(ctx, str(spooled), strict, images_dir)
+            _import(ctx, str(spooled), strict, images_dir, overwrite_locked)
         return
-    _import(ctx, bundle, strict, images_dir)
+    _import(ctx, bundle, strict, images_dir, overwrite_locked)
 
 
-def _import(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) -> None:
+def _import(
+    ctx: Context, bundle: str, strict: bool, images_dir: Path | None, overwrite_locked: bool
+) -> None:
     from tvdbd.bundles.importer import import_file
 
     engine = ctx.engine()
@@ -54,7 +63,12 @@ def _import(ctx: Context, bundle: str, strict: bool, images_dir: Path | None) ->
 
         try:
             report = import_file(
-                engine, bundle, strict=strict, progress=bar.update, progress_total=set_total
+                engine,
+                bundle,
+                strict=strict,
+                progress=bar.update,
+                progress_total=set_total,
+                overwrite_locked=overwrite_locked,
             )
         except (OSError, EOFError, TvdbdError) as exc:
             raise click.ClickException(str(exc)) from None

@@ -272,10 +272,24 @@ tvmaze.command("fetch")(_tvmaze_command("fetch", "The same as `tvdbd import-tvma
     help="Seconds between passes with --loop.",
 )
 @click.option("--no-artwork", is_flag=True, help="Do not download artwork.")
+@click.option(
+    "--overwrite-locked",
+    is_flag=True,
+    help="Store upstream values also over locally edited (locked) fields, and unlock them.",
+)
 @pass_context
-def sync(ctx: Context, loop: bool, interval: float, no_artwork: bool) -> None:
+def sync(
+    ctx: Context, loop: bool, interval: float, no_artwork: bool, overwrite_locked: bool
+) -> None:
     """Refresh the series stored from TheTVDB v4 that changed there (its update feed since
     the last checkpoint); resumable at any point."""
+    from tvdbd.edits.incoming import overwriting_locked
+
+    with overwriting_locked(overwrite_locked):
+        _sync(ctx, loop, interval, no_artwork)
+
+
+def _sync(ctx: Context, loop: bool, interval: float, no_artwork: bool) -> None:
     from tvdbd.images.store import ImageStore
     from tvdbd.sources.store import series_from
     from tvdbd.sources.sync import follow, sync_once

@@ -344,3 +344,57 @@ series_rating_changes = Table(
     Column("series_id", BigInteger, _series_fk(), primary_key=True),
     Column("changed_at", BigInteger, nullable=False),
 )
+
+# Local edits (tvdbd.edits). Neither table has a foreign key to the series: a series is
+# replaced whole by every import, and its history and locks must outlive that.
+#
+# Every change made through tvdbd.edits, newest last: the history of a record, and what a
+# revert undoes. Values are JSON text; a whole-record change (field "*": an episode added or
+# removed, an image added or removed) holds the whole bundle record.
+edit_revisions = Table(
+    "edit_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_id", BigInteger, nullable=False),
+    # series | episode | actor | image
+    Column("record_type", Text, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    # A wire key of the record, or "*" for the whole record.
+    Column("field", Text, nullable=False),
+    # The language of a translated field (seriesName, overview, aliases...), else "".
+    Column("language", Text, nullable=False),
+    # set | add | remove | lock | unlock
+    Column("action", Text, nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+    Column("comment", Text, nullable=True),
+    # Who: an account's user name (edit API, pages) or a local operator's name (CLI).
+    Column("editor", Text, nullable=False),
+    # api | cli | pages | import: the way the change came in.
+    Column("via", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    # The revision this one reverts, if it is a revert.
+    Column("reverts", Integer, nullable=True),
+    Index(None, "series_id", "id"),
+    Index(None, "record_type", "record_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+# The fields whose local value wins over every import, sync, mirror and read-through
+# refresh, with the value upstream gave last (so a page can show "upstream now says ...").
+edit_locks = Table(
+    "edit_locks",
+    metadata,
+    Column("series_id", BigInteger, primary_key=True),
+    Column("record_type", Text, primary_key=True),
+    Column("record_id", BigInteger, primary_key=True),
+    Column("field", Text, primary_key=True),
+    Column("language", Text, primary_key=True),
+    # JSON text of the local value; for field "*", the whole record, or null: removed here.
+    Column("local_value", Text, nullable=False),
+    # JSON text of what the last refresh gave (null: absent upstream); NULL: none seen yet.
+    Column("upstream_value", Text, nullable=True),
+    Column("upstream_seen_at", BigInteger, nullable=True),
+    Column("locked_by", Text, nullable=False),
+    Column("locked_at", BigInteger, nullable=False),
+)

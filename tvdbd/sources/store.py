@@ -24,6 +24,7 @@ from tvdbd.bundles.importer import import_lines
 from tvdbd.cache.marks import bump_for
 from tvdbd.db.engine import is_sqlite, write_transaction
 from tvdbd.db.schema import series_sources, series_table, source_checkpoints
+from tvdbd.edits.store import series_with_locks
 from tvdbd.errors import SourceDataError
 from tvdbd.images.references import bundle_image_paths
 from tvdbd.images.store import ImageStore
@@ -77,8 +78,12 @@ def store_series(engine: Engine, bundle: dict[str, Any], *, now: int | None = No
 
 
 def delete_series(engine: Engine, series_id: int) -> bool:
-    """Remove a series the source deleted (with everything it holds); False if not stored."""
+    """Remove a series the source deleted (with everything it holds); False if not stored,
+    or if it has locally edited fields (tvdbd.edits): those keep it here."""
     with write_transaction(engine) as conn:
+        if series_with_locks(conn, [series_id]):
+            log.warning("series %s was deleted upstream; kept: it has local edits", series_id)
+            return False
         gone = conn.execute(delete(series_table).where(series_table.c.id == series_id)).rowcount
     if gone:
         bump_for(engine, [series_id], catalogue=True)

@@ -15,6 +15,7 @@ import orjson
 from starlette.routing import BaseRoute, Mount, Route
 
 from tvdbd import __version__
+from tvdbd.web.edit_operations import EDIT_OPERATIONS
 from tvdbd.web.operations import OPERATIONS, PATH_PARAMETERS, TAGS, Error, Operation
 from tvdbd.web.schemas import STRING, TEXT_PATTERN, Schema, component_schemas, ref
 
@@ -91,6 +92,10 @@ names where v2 had one.
 """
 
 
+# The v2 routes and the edit API under /edits/ (tvdbd.web.edit_operations).
+ALL_OPERATIONS: dict[tuple[str, str], Operation] = {**OPERATIONS, **EDIT_OPERATIONS}
+
+
 class UndocumentedRoute(Exception):
     """A served route without an entry in tvdbd.web.operations, or the other way round."""
 
@@ -116,7 +121,7 @@ def served_operations(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator
             for method in _METHODS:
                 if method not in methods:
                     continue
-                if method == "HEAD" and "GET" in methods and (method, path) not in OPERATIONS:
+                if method == "HEAD" and "GET" in methods and (method, path) not in ALL_OPERATIONS:
                     continue
                 yield method, path
         elif isinstance(route, Mount):
@@ -228,7 +233,7 @@ def _operation(method: str, path: str, op: Operation) -> dict[str, Any]:
     if op.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": op.body}},
+            "content": {media: {"schema": op.body} for media in op.body_media},
         }
     if op.public:
         operation["security"] = []
@@ -243,8 +248,8 @@ def _operation_id(method: str, path: str) -> str:
 def build_document(routes: Iterable[BaseRoute]) -> dict[str, Any]:
     """The OpenAPI document of `routes`; UndocumentedRoute when they and OPERATIONS differ."""
     served = list(served_operations(routes))
-    missing = [f"{m} {p}" for m, p in served if (m, p) not in OPERATIONS]
-    stale = [f"{m} {p}" for m, p in OPERATIONS if (m, p) not in set(served)]
+    missing = [f"{m} {p}" for m, p in served if (m, p) not in ALL_OPERATIONS]
+    stale = [f"{m} {p}" for m, p in ALL_OPERATIONS if (m, p) not in set(served)]
     if missing or stale:
         raise UndocumentedRoute(
             f"served but not documented: {missing}; documented, not served: {stale}"
@@ -252,8 +257,8 @@ def build_document(routes: Iterable[BaseRoute]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for method, path in served:
         item = paths.setdefault(path, {})
-        item[method.lower()] = _operation(method, path, OPERATIONS[(method, path)])
-    used_tags = {OPERATIONS[key].tag for key in served}
+        item[method.lower()] = _operation(method, path, ALL_OPERATIONS[(method, path)])
+    used_tags = {ALL_OPERATIONS[key].tag for key in served}
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

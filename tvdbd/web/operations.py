@@ -27,6 +27,7 @@ TAGS = [
     ("Banners", "Artwork files (no token)"),
     ("Documentation", "This page and the OpenAPI document (no token)"),
     ("Operations", "For the operator: health and metrics (no token)"),
+    ("Edits", "Local edits (tvdbd extension; an editor's token): records, history, locks"),
 ]
 
 # An error answer: (status, when, example text).
@@ -68,6 +69,7 @@ class Operation:
     # An API route: TheTVDB's headers, version negotiation by Accept, `{"Error": ...}` bodies.
     api: bool = True
     body: Schema | None = None
+    body_media: tuple[str, ...] = ("application/json",)  # media types of the request body
     # Media types of a non-JSON 200 (pages, files).
     media: tuple[str, ...] = ("application/json",)
     # Examples of path parameters, for people and for the schemathesis run.
@@ -585,5 +587,6 @@ PATH_PARAMETERS: dict[str, Schema] = {
     "itemId": {"type": "integer", "minimum": 0},
     "itemType": {"type": "string", "enum": _ITEM_TYPES},
     "itemRating": {"type": "integer", "minimum": 1, "maximum": 10},
+    "imageId": {"type": "integer", "minimum": 0},
     "name": {"type": "string", "enum": ASSET_NAMES},
 }

@@ -154,7 +154,13 @@ def component_schemas() -> dict[str, Schema]:
     return {
         "Error": {
             "type": "object",
-            "properties": {"Error": {**STRING, "minLength": 1}},
+            "properties": {
+                "Error": {**STRING, "minLength": 1},
+                # Only the /edits/ routes add these (tvdbd.edits): the field a 400 or 409
+                # is about, and on a 409 the field's current value.
+                "field": {**STRING, "description": "/edits/ only: the field concerned."},
+                "current": {"description": "/edits/ only, on 409: the current value."},
+            },
             "required": ["Error"],
             "additionalProperties": False,
         },

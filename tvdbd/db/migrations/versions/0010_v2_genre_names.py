@@ -1,7 +1,7 @@
 """v2 genre names for series stored from TVmaze and TheTVDB v4
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 14:00:00
 
 Before this revision TVmaze's genres were stored as TVmaze spells them (`Science-Fiction`,
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
