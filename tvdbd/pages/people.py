@@ -71,16 +71,17 @@ async def sign_in(request: Request) -> Response:
     state = request.app.state.main
     guard = state.login_guard
     ip = request.client.host if request.client else "-"
-    await run_in_threadpool(guard.check, username or None, ip)
+    attempt = await guard.admit(username or None, ip)  # counted before it is checked
     user = None
     if username and userkey:
         with state.readers.connect() as conn:
             user = users.authenticate(conn, username, userkey)
     if user is None:
-        await run_in_threadpool(guard.failed, username or None, ip)
+        await guard.failed(attempt)
         return _sign_in_page(
             visit, target, error="That user name and user key do not match.", username=username
         )
+    await guard.succeeded(attempt)
     visit.sign_in(user)
     visit.tell(f"Signed in as {user['username']}.")
     return redirect(visit, target)
