@@ -73,7 +73,9 @@ def test_a_server_error_is_a_page_with_no_traceback(databases: Databases, tmp_pa
     assert import_file(engine, DEMO_BUNDLE).ok
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE series_sources"))
-    app = create_app(Settings(data_dir=tmp_path, database_url=url), make_engine(url))
+    app = create_app(
+        Settings(data_dir=tmp_path, database_url=url, read_through="off"), make_engine(url)
+    )
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get(f"/pages/series/{SCRUBS}")
         assert client.get("/pages/").status_code == 200  # the rest still works

@@ -39,7 +39,7 @@ def app_client(
     url, engine = databases.new_engine(backend)
     assert import_file(engine, DEMO_BUNDLE).ok
     assert import_bundles(engine, [bundle("Before")]).ok
-    app = create_app(Settings(data_dir=tmp_path, database_url=url), engine)
+    app = create_app(Settings(data_dir=tmp_path, database_url=url, read_through="off"), engine)
     mount = next(r for r in app.routes if isinstance(r, Mount) and r.path == "/api")
     answers: Answers = mount.app.state.v1.answers  # type: ignore[attr-defined]
     with TestClient(app) as client:
