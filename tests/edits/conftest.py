@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.api import tiny
-from tests.sources.fixture_server import FixtureServer
-from tests.sources.tvmaze_fixtures import tvmaze_server
-from tests.sources.v4_fixtures import v4_server
+
+# The live sources' fixture servers, as tests/sources has them.
+from tests.sources.conftest import tvmaze, v4  # noqa: F401
 from tests.support import Databases, import_bundles
 
 
@@ -22,18 +22,3 @@ def engine(backend: str, databases: Databases) -> Iterator[Engine]:
     assert import_bundles(engine, [tiny.german_show()]).ok
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def v4() -> Iterator[FixtureServer]:
-    """A fixture server answering as TheTVDB v4 (its key is `test-v4-key`)."""
-    server = v4_server()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def tvmaze() -> Iterator[FixtureServer]:
-    server = tvmaze_server()
-    yield server
-    server.stop()

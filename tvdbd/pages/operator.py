@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tvdbd.cache.marks import bump_for
+from tvdbd.cache.marks import bump_for, bump_keys
 from tvdbd.db import apikeys, catalogue, users
 from tvdbd.db import pages as pages_db
 from tvdbd.db.engine import write_transaction
@@ -178,7 +178,12 @@ async def change_keys(request: Request) -> Response:
         revoked = await run_in_threadpool(_in_transaction, engine, apikeys.revoke, name)
         if not revoked:
             return _keys_page(visit, error=f"No active API key named {name!r}.")
-        visit.tell(f"Revoked the API key {name!r}: it can no longer log in.")
+        # As `tvdbd apikey revoke`: every server process reloads the active keys, so the
+        # tokens issued for this key die too (tvdbd.auth.LiveKeys).
+        await run_in_threadpool(bump_keys, engine)
+        visit.tell(
+            f"Revoked the API key {name!r}: it can no longer log in and its tokens stop working."
+        )
         return redirect(visit, f"{PREFIX}/admin/keys")
     raise BadRequest("Choose to create or to revoke a key.")
 
