@@ -15,7 +15,6 @@ import socket
 import ssl
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,9 +198,10 @@ class ListenersServer(uvicorn.Server):
     """A uvicorn server for several listeners: one app, one lifespan, one graceful shutdown,
     and each socket served with its own listener's TLS context (or none)."""
 
-    def __init__(self, config: uvicorn.Config, listeners: list[Listener]):
+    def __init__(self, config: uvicorn.Config, listeners: list[Listener], ready: Any = None):
         super().__init__(config)
         self.listeners = listeners
+        self.ready = ready  # an Event set once every socket serves (see Workers)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         # uvicorn runs the lifespan and starts no socket of its own (an empty list) ...
@@ -225,6 +225,8 @@ class ListenersServer(uvicorn.Server):
                 await loop.create_server(protocol, sock=sock, backlog=config.backlog, **tls)
             )
         self.started = True
+        if self.ready is not None:
+            self.ready.set()
 
 
 def serve_listeners(
@@ -240,19 +242,17 @@ def serve_listeners(
 
 
 def _worker(
-    config: uvicorn.Config, listeners: list[Listener], sockets: list[socket.socket]
+    config: uvicorn.Config, listeners: list[Listener], sockets: list[socket.socket], ready: Any
 ) -> None:
     config.configure_logging()
     with contextlib.suppress(KeyboardInterrupt):
-        ListenersServer(config, listeners).run(sockets)
+        ListenersServer(config, listeners, ready).run(sockets)
 
 
 class Workers:
-    """Worker processes on shared sockets: one that dies is replaced (one that dies within
-    seconds of its start stops them all: it would only die again); SIGINT or SIGTERM stops
-    them with SIGTERM, so each finishes its requests in flight."""
-
-    STARTUP_SECONDS = 10.0
+    """Worker processes on shared sockets: one that dies is replaced (one that dies before it
+    served stops them all: it would only die again); SIGINT or SIGTERM stops them with
+    SIGTERM, so each finishes its requests in flight."""
 
     def __init__(
         self,
@@ -270,10 +270,10 @@ class Workers:
             signal.signal(sig, lambda *_: self.stop.set())
         processes = [self._start() for _ in range(self.count)]
         while not self.stop.wait(0.5):
-            for index, (process, started) in enumerate(processes):
+            for index, (process, ready) in enumerate(processes):
                 if process.is_alive():
                     continue
-                if time.monotonic() - started < self.STARTUP_SECONDS:
+                if not ready.is_set():
                     _log.error("Worker %s exited at start (status %s).", process.pid,
                                process.exitcode)  # fmt: skip
                     self.status = 1
@@ -289,9 +289,12 @@ class Workers:
             process.join()
         return self.status
 
-    def _start(self) -> tuple[Any, float]:
+    def _start(self) -> tuple[Any, Any]:
+        ready = _spawn.Event()
         process = _spawn.Process(
-            target=_worker, args=(self.config, self.listeners, self.sockets), name="tvdbd-worker"
+            target=_worker,
+            args=(self.config, self.listeners, self.sockets, ready),
+            name="tvdbd-worker",
         )
         process.start()
-        return process, time.monotonic()
+        return process, ready

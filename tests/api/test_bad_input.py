@@ -273,7 +273,7 @@ def test_a_wrong_method_is_405_with_allow_and_a_json_body(
         "/series/76156/bogus",
         "/Series/76156",
         "/episodes",
-        "/api/series/76156",
+        "/v2/series/76156",  # (/api/... is the XML API v1: tvdbd.v1)
         "/series/76156/episodes/query/params/extra",
         "/" + quote("系列"),
     ],

@@ -42,7 +42,7 @@ def test_health_says_ok_with_the_schema_and_503_when_the_schema_is_behind(make) 
     server = make()
     ok = httpx.get(f"{server.base_url}/health")
     assert ok.status_code == 200 and ok.headers["cache-control"] == "no-store"
-    assert ok.json() == {"status": "ok", "database": "ok", "schema": "0007"}
+    assert ok.json() == {"status": "ok", "database": "ok", "schema": "0010"}
     engine = make_engine(server.database_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
@@ -51,7 +51,7 @@ def test_health_says_ok_with_the_schema_and_503_when_the_schema_is_behind(make) 
     assert behind.status_code == 503
     assert behind.json() == {
         "Error": "Service unavailable", "status": "unavailable", "database": "ok",
-        "schema": "0004 (code needs 0007)",
+        "schema": "0004 (code needs 0010)",
     }  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from tvdbd.db.schema import series_table
 @pytest.fixture
 def engine(backend: str, databases: Databases) -> Iterator[Engine]:
     engine = make_engine(databases.new_url(backend))
-    upgrade(engine, "0007")
+    upgrade(engine, "0009")  # the revision before 0010
     yield engine
     engine.dispose()
 
