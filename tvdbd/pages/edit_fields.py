@@ -8,6 +8,7 @@ Each field posts its text (`value-<field>`) and the JSON of the value it was sho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,18 +78,15 @@ def short(value: Any) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
 
+_WORDS = {"id": "ID", "dvd": "DVD", "imdb": "IMDb", "url": "URL", "discid": "disc ID"}
+
+
 def label_of(name: str) -> str:
-    """`airedEpisodeNumber` -> `Aired episode number`."""
-    words: list[str] = []
-    for char in name:
-        if char.isupper() and words and not words[-1][-1:].isupper():
-            words.append(char.lower())
-        elif words:
-            words[-1] += char.lower() if char.isupper() else char
-        else:
-            words.append(char)
-    text = " ".join(words)
-    return (text[:1].upper() + text[1:]).replace(" id", " ID").replace("Imdb", "IMDb")
+    """`airedEpisodeNumber` -> `Aired episode number`, `airedSeasonID` -> `Aired season ID`."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+    shown = [_WORDS.get(w.lower(), w if w.isupper() else w.lower()) for w in words]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
 
 
 def text_of(kind: Kind, value: Any) -> str:
