@@ -41,8 +41,8 @@ class Flow:
 def flow(
     backend: str,
     databases: Databases,
-    v4: FixtureServer,
-    tmp_path: Path,  # noqa: F811
+    v4: FixtureServer,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[Flow]:
     for needed in (CHROMIUM, AXE):
         if not needed.exists():
