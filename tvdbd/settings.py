@@ -125,6 +125,10 @@ class Settings:
     max_body_bytes: int = field(
         default=65536, metadata={"help": "Largest request body accepted (413 above)."}
     )
+    page_upload_max_bytes: int = field(
+        default=20 * 1024 * 1024,
+        metadata={"help": "Largest artwork file an editor may upload on the pages (413 above)."},
+    )
     request_body_timeout_seconds: float = field(
         default=10.0, metadata={"help": "Longest wait for a request body (408 after)."}
     )
@@ -359,7 +363,7 @@ class Settings:
                     f"Setting {name!r} has value {getattr(self, name)!r}. "
                     "Expected zero or a positive whole number."
                 )
-        for name in ("max_body_bytes", "graceful_shutdown_seconds"):
+        for name in ("max_body_bytes", "page_upload_max_bytes", "graceful_shutdown_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(
                     f"Setting {name!r} has value {getattr(self, name)!r}. "

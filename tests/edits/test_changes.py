@@ -26,6 +26,7 @@ from tvdbd.db import catalogue
 from tvdbd.db.schema import search_names, series_table
 from tvdbd.edits.changes import (
     LOCAL_IDS,
+    AddActor,
     AddEpisode,
     AddImage,
     Editor,
@@ -235,6 +236,45 @@ def test_an_added_episode_takes_an_id_of_the_local_block_and_can_be_removed(
     revert(engine, ALICE, removal.id)
     back = episode_of(stored(engine, GERMAN), SECOND)
     assert back["translations"]["en"]["episodeName"] == "Second Episode"
+
+
+def test_an_added_actor_takes_an_id_of_the_local_block_is_served_and_reverts(
+    engine: Engine,
+) -> None:
+    added = apply_changes(
+        engine, ALICE, GERMAN, [AddActor({"name": "Jane Neu", "role": "Nachbarin", "sortOrder": 2})]
+    )
+    (revision,) = added.revisions
+    actor_id = revision.target.record_id
+    assert actor_id in LOCAL_IDS and (revision.action, revision.target.field) == ("add", "*")
+    with engine.connect() as conn:
+        served = {a["id"]: a for a in catalogue.get_actors(conn, GERMAN)}
+    assert (served[actor_id]["name"], served[actor_id]["role"]) == ("Jane Neu", "Nachbarin")
+    assert [(lock.target.record, lock.target.field) for lock in locks(engine, GERMAN)] == [
+        ("actor", "*")
+    ]
+    second = apply_changes(engine, BOB, GERMAN, [AddActor({"name": "Max"})])
+    assert second.revisions[0].target.record_id == actor_id + 1
+    revert(engine, ALICE, revision.id)
+    assert actor_id not in [a["id"] for a in stored(engine, GERMAN)["actors"]]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"role": "x"}, "name"),
+        ({"name": " "}, "name"),
+        ({"name": "A", "sortOrder": "1"}, "sortOrder"),
+        ({"name": "A", "colour": "red"}, "colour"),
+    ],
+)
+def test_an_actor_without_a_name_or_with_bad_fields_is_400_naming_the_field(
+    engine: Engine, values: dict[str, object], field: str
+) -> None:
+    with pytest.raises(BadRequest) as refused:
+        apply_changes(engine, ALICE, GERMAN, [AddActor(values)])
+    assert f"field {field}" in refused.value.message
+    assert revision_count(engine, GERMAN) == 0
 
 
 def test_actor_and_image_fields_can_be_changed(engine: Engine) -> None:

@@ -68,6 +68,19 @@ def test_edit_episode_add_and_remove_and_history(cli: tuple[str, Engine, Path]) 
     assert "episodeName" in run(cli, "history", "episode", "910001")
 
 
+def test_add_actor_and_remove_actor(cli: tuple[str, Engine, Path]) -> None:
+    out = run(cli, "edit", "add-actor", str(GERMAN), "--set", "name=Jane Neu",
+              "--set", "role=Nachbarin", "--set", "sortOrder=2")  # fmt: skip
+    assert "add actor 1900000000" in out
+    actor = next(a for a in stored(cli[1], GERMAN)["actors"] if a["id"] == 1_900_000_000)
+    assert (actor["name"], actor["role"], actor["sortOrder"]) == ("Jane Neu", "Nachbarin", 2)
+    assert "field name: is required" in run(
+        cli, "edit", "add-actor", str(GERMAN), "--set", "role=x", ok=False
+    )
+    run(cli, "edit", "remove-actor", str(GERMAN), "1900000000")
+    assert 1_900_000_000 not in [a["id"] for a in stored(cli[1], GERMAN)["actors"]]
+
+
 def test_bad_values_and_fields_are_clear_errors(cli: tuple[str, Engine, Path]) -> None:
     out = run(cli, "edit", "episode", "910001", "--set", "airedSeason=two", ok=False)
     assert "airedSeason" in out

@@ -211,6 +211,28 @@ def test_episodes_and_images_can_be_added_and_removed(editing: Editing) -> None:
     api.close()
 
 
+def test_actors_can_be_added_and_removed(editing: Editing) -> None:
+    response = editing.editor.post(
+        f"/edits/series/{SCRUBS}/actors",
+        json={"actor": {"name": "Jane Doe", "role": "Dr. Jane"}, "comment": "missing"},
+    )
+    assert response.status_code == 201, response.text
+    actor_id = response.json()["data"]["revisions"][0]["id"]
+    assert 1_900_000_000 <= actor_id < 2_000_000_000
+    api = editing.server.client()
+    listed = {a["id"]: a for a in api.get(f"/series/{SCRUBS}/actors").json()["data"]}
+    assert listed[actor_id]["name"] == "Jane Doe" and listed[actor_id]["role"] == "Dr. Jane"
+    bad = editing.editor.post(f"/edits/series/{SCRUBS}/actors", json={"actor": {"role": "x"}})
+    assert bad.status_code == 400 and bad.json()["field"] == "name"
+    refused = editing.user.post(f"/edits/series/{SCRUBS}/actors", json={"actor": {"name": "x"}})
+    assert refused.status_code == 403
+    gone = editing.editor.delete(f"/edits/series/{SCRUBS}/actors/{actor_id}")
+    assert gone.status_code == 200, gone.text
+    listed = {a["id"] for a in api.get(f"/series/{SCRUBS}/actors").json()["data"]}
+    assert actor_id not in listed
+    api.close()
+
+
 def test_the_edit_routes_are_in_the_openapi_document(editing: Editing) -> None:
     document = httpx.get(f"{editing.server.base_url}/openapi.json", timeout=10).json()
     assert "/edits/series/{id}" in document["paths"]

@@ -252,3 +252,85 @@ def test_screenshots_and_no_serious_accessibility_violations(
     page.context.close()
     print(f"\nscreenshots: {artifacts}/pages-*-{width}.png")
     assert not problems, "\n".join(problems)
+
+
+EDIT_PAGES = {
+    "edit-series": f"/pages/series/{SCRUBS}/edit",
+    "edit-series-de": f"/pages/series/{SCRUBS}/edit?language=de",
+    "edit-episode": f"/pages/episodes/{SCRUBS_PILOT}/edit",
+    "edit-add-episode": f"/pages/series/{SCRUBS}/episodes/add",
+    "edit-actors": f"/pages/series/{SCRUBS}/actors",
+    "edit-artwork": f"/pages/series/{SCRUBS}/artwork",
+    "edit-history": f"/pages/series/{SCRUBS}/history",
+    "edit-episode-history": f"/pages/episodes/{SCRUBS_PILOT}/history",
+    "edit-locks": f"/pages/series/{SCRUBS}/locks",
+    "edit-recent": "/pages/edits",
+}
+
+
+@pytest.fixture(scope="module")
+def edited(browser_site: Site) -> int:
+    """A few edits of Scrubs (by the CLI's way in), so that history and locks show rows;
+    the revision of the first."""
+    from tvdbd.db.engine import make_engine
+    from tvdbd.edits.changes import Editor, Lock, SetField, apply_changes
+
+    engine = make_engine(browser_site.server.database_url)
+    try:
+        first = apply_changes(
+            engine,
+            Editor("boss", "cli"),
+            SCRUBS,
+            [SetField("series", SCRUBS, "airsTime", "9:00 PM"), Lock("series", SCRUBS, "network")],
+            comment="the time it moved to",
+        )
+        apply_changes(
+            engine,
+            Editor("ed", "pages"),
+            SCRUBS,
+            [SetField("episode", SCRUBS_PILOT, "guestStars", ["A Guest", "Another Guest"])],
+        )
+        apply_changes(
+            engine, Editor("ed", "pages"), SCRUBS, [SetField("series", SCRUBS, "airsTime", "9 PM")]
+        )
+    finally:
+        engine.dispose()
+    return first.revisions[0].id
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_edit_pages_look_right_and_have_no_serious_accessibility_violations(
+    browser_site: Site, chromium: Chromium, artifacts: Path, width: str, edited: int
+) -> None:
+    from playwright.sync_api import expect
+
+    site, base = browser_site, browser_site.base_url
+    problems: list[str] = []
+    page = chromium.person(width)
+    _sign_in(page, site, base, "ed")
+    for name, path in EDIT_PAGES.items():
+        page.goto(base + path, wait_until="networkidle")
+        # The whole page where it is short; long ones (every field, all artwork) as seen.
+        whole = name in ("edit-add-episode", "edit-locks", "edit-recent", "edit-history")
+        page.screenshot(path=str(artifacts / f"pages-{name}-{width}.png"), full_page=whole)
+        _check_accessibility(page, f"{name} ({width})", problems)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, width, overflow)
+    # A bad value: 400 on the form, the field named and marked, the text kept.
+    page.goto(base + EDIT_PAGES["edit-episode"])
+    page.get_by_role("textbox", name="Aired season", exact=True).fill("one")
+    page.get_by_role("button", name="Save changes").first.click()
+    expect(page.get_by_role("alert")).to_contain_text("field airedSeason")
+    expect(page.get_by_role("textbox", name="Aired season", exact=True)).to_have_value("one")
+    page.screenshot(path=str(artifacts / f"pages-edit-invalid-{width}.png"))
+    _check_accessibility(page, f"invalid episode form ({width})", problems)
+    # A revert of a field changed again since: 409, the current value, "revert anyway".
+    page.goto(base + EDIT_PAGES["edit-history"])
+    page.get_by_role("button", name=f"Revert revision {edited}", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("9 PM")
+    expect(page.get_by_role("button", name="Revert anyway")).to_be_visible()
+    page.screenshot(path=str(artifacts / f"pages-edit-revert-conflict-{width}.png"))
+    _check_accessibility(page, f"revert conflict ({width})", problems)
+    page.context.close()
+    assert not chromium.errors, chromium.errors
+    assert not problems, "\n".join(problems)

@@ -219,6 +219,37 @@ def remove_episode(ctx: Context, episode_id: int, comment: str | None, as_name: 
     _apply(ctx, None, [RemoveRecord("episode", episode_id)], as_name, comment)
 
 
+@edit.command("add-actor")
+@click.argument("series_id", type=int)
+@click.option("--set", "sets", multiple=True, required=True, help=_SET_HELP)
+@_COMMENT
+@_AS
+@pass_context
+def add_actor(
+    ctx: Context, series_id: int, sets: tuple[str, ...], comment: str | None, as_name: str | None
+) -> None:
+    """Add an actor to SERIES_ID (name needed; role, sortOrder, image...); prints its id."""
+    from tvdbd.edits.changes import AddActor
+
+    values = dict(_pairs("actor", sets))
+    _apply(ctx, series_id, [AddActor(values)], as_name, comment)
+
+
+@edit.command("remove-actor")
+@click.argument("series_id", type=int)
+@click.argument("actor_id", type=int)
+@_COMMENT
+@_AS
+@pass_context
+def remove_actor(
+    ctx: Context, series_id: int, actor_id: int, comment: str | None, as_name: str | None
+) -> None:
+    """Remove actor ACTOR_ID from SERIES_ID (it stays removed against every refresh)."""
+    from tvdbd.edits.changes import RemoveRecord
+
+    _apply(ctx, series_id, [RemoveRecord("actor", actor_id)], as_name, comment)
+
+
 @edit.command("add-image")
 @click.argument("series_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -22,7 +22,7 @@ from tvdbd.bundles.importer import replace_series
 from tvdbd.bundles.parse import SeriesBundle, parse_line
 from tvdbd.cache.marks import bump_for
 from tvdbd.db.engine import write_transaction
-from tvdbd.db.schema import episodes, images, series_sources, series_table
+from tvdbd.db.schema import actors, episodes, images, series_sources, series_table
 from tvdbd.edits import store as edit_store
 from tvdbd.edits.targets import (
     WHOLE,
@@ -43,7 +43,7 @@ from tvdbd.languages import known_abbreviations
 from tvdbd.records.artwork import KEY_TYPES
 from tvdbd.records.fields import check_value
 
-# Ids of episodes and images added here: a block no source uses (TheTVDB's ids were about 11
+# Ids of episodes, actors and images added here: a block no source uses (TheTVDB's ids were about 11
 # million in 2026; TVmaze's records take 2,000,000,000 and up) and within the int of Java
 # and C# clients. docs/edits.md.
 LOCAL_IDS = range(1_900_000_000, 2_000_000_000)
@@ -88,6 +88,14 @@ class AddEpisode:
 
     values: dict[str, Any]
     episode_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AddActor:
+    """Add an actor: wire keys of an actor record (`name` required: `role`, `sortOrder`,
+    `image`...). The id is the next free one of LOCAL_IDS."""
+
+    values: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,7 @@ class _PutRecord:
     expect_present: bool | None = None
 
 
-Change = SetField | AddEpisode | RemoveRecord | AddImage | Lock | Unlock | _PutRecord
+Change = SetField | AddEpisode | AddActor | RemoveRecord | AddImage | Lock | Unlock | _PutRecord
 
 
 @dataclass
@@ -311,6 +319,8 @@ def _plan(
         return [_Step(t, "set", current, value, "put")]
     if isinstance(change, AddEpisode):
         return [_add_episode(conn, bundle, change, now)]
+    if isinstance(change, AddActor):
+        return [_add_actor(conn, bundle, change)]
     if isinstance(change, AddImage):
         return [_add_image(conn, bundle, change, files)]
     if isinstance(change, RemoveRecord):
@@ -394,6 +404,22 @@ def _add_episode(conn: Connection, bundle: dict[str, Any], change: AddEpisode, n
         raise EditConflict(f"episode {episode_id} exists", field="id", current=episode_id)
     record = {**change.values, "id": episode_id, "lastUpdated": now}
     t = Target("episode", episode_id, WHOLE)
+    write(bundle, t, record)
+    return _Step(t, "add", None, record, "put")
+
+
+def _add_actor(conn: Connection, bundle: dict[str, Any], change: AddActor) -> _Step:
+    if not isinstance(change.values, dict):
+        raise BadRequest("actor: must be an object of actor fields")
+    for key, value in change.values.items():
+        if key != "id":
+            _checked(Target("actor", 0, key), value)
+    name = change.values.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _field_error(Target("actor", 0, "name"), "is required")
+    actor_id = _next_local_id(conn, actors)
+    record = {**change.values, "id": actor_id}
+    t = Target("actor", actor_id, WHOLE)
     write(bundle, t, record)
     return _Step(t, "add", None, record, "put")
 

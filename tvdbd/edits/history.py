@@ -47,6 +47,14 @@ def history(
         )
 
 
+def recent(engine: Engine, *, before: int | None = None, limit: int = PAGE_SIZE) -> list[Revision]:
+    """The latest revisions of every series, newest first (the primary key's order)."""
+    if not 1 <= limit <= 1000:
+        raise BadRequest("field limit: must be 1 to 1000")
+    with engine.connect() as conn:
+        return edit_store.revisions(conn, before=before, limit=limit)
+
+
 def get_revision(engine: Engine, revision_id: int) -> Revision:
     with engine.connect() as conn:
         found = edit_store.get_revision(conn, revision_id)

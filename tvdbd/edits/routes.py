@@ -23,6 +23,7 @@ from tvdbd.edits import history as edit_history
 from tvdbd.edits import store as edit_store
 from tvdbd.edits.changes import (
     NO_BASE,
+    AddActor,
     AddEpisode,
     AddImage,
     Change,
@@ -212,6 +213,27 @@ async def remove_episode(request: Request) -> Response:
     return _result(request, await run_in_threadpool(work))
 
 
+async def add_actor(request: Request) -> Response:
+    editor = await _editor(request)
+    series_id = _id(request)
+    body = await _json(request)
+    values = body.get("actor")
+    if not isinstance(values, dict):
+        raise BadRequest("field actor: must be an object of actor fields")
+    comment = _text(body, "comment")
+    result = await run_in_threadpool(_edit, request, editor, series_id, [AddActor(values)], comment)
+    return _result(request, result, 201)
+
+
+async def remove_actor(request: Request) -> Response:
+    editor = await _editor(request)
+    series_id, actor_id = _id(request), _id(request, "actorId")
+    change = RemoveRecord("actor", actor_id)
+    comment = request.query_params.get("comment")
+    result = await run_in_threadpool(_edit, request, editor, series_id, [change], comment)
+    return _result(request, result)
+
+
 async def add_image(request: Request) -> Response:
     editor = await _editor(request)
     series_id = _id(request)
@@ -371,6 +393,8 @@ ROUTES = [
     ),
     Route("/edits/series/{id}/unlock", _locking(Unlock), methods=["POST"]),
     Route("/edits/series/{id}/episodes", add_episode, methods=["POST"]),
+    Route("/edits/series/{id}/actors", add_actor, methods=["POST"]),
+    Route("/edits/series/{id}/actors/{actorId}", remove_actor, methods=["DELETE"]),
     Route("/edits/series/{id}/images", add_image, methods=["POST"]),
     Route("/edits/series/{id}/images/{imageId}", remove_image, methods=["DELETE"]),
     Route(

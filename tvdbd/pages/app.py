@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from tvdbd.auth import load_or_create_signing_key
 from tvdbd.errors import ApiError, NotFound
-from tvdbd.pages import PREFIX, browse, operator, people
+from tvdbd.pages import PREFIX, browse, edit_history, edits, operator, people
 from tvdbd.pages.cache import PageCache
 from tvdbd.pages.render import POLICY, page
 from tvdbd.pages.session import Session, Sessions, Visit, language_of, visit_of
@@ -90,6 +90,33 @@ ROUTES = [
     Route(_p("/admin/users"), operator.accounts, methods=["GET"]),
     Route(_p("/admin/users"), operator.change_accounts, methods=["POST"]),
     Route(_p("/static/{name}"), static, methods=["GET"]),
+    *[
+        Route(_p(path), handler, methods=[method])
+        for method, path, handler in [
+            # Local edits (tvdbd.pages.edits, tvdbd.pages.edit_history): editors and admins.
+            ("GET", "/edits", edit_history.recent_edits),
+            ("GET", "/series/{id}/edit", edits.edit_series_form),
+            ("POST", "/series/{id}/edit", edits.edit_series),
+            ("GET", "/series/{id}/episodes/add", edits.add_episode_form),
+            ("POST", "/series/{id}/episodes/add", edits.add_episode),
+            ("GET", "/series/{id}/actors", edits.actors_page),
+            ("POST", "/series/{id}/actors", edits.add_actor),
+            ("POST", "/series/{id}/actors/{actorId}", edits.edit_actor),
+            ("POST", "/series/{id}/actors/{actorId}/remove", edits.remove_actor),
+            ("GET", "/series/{id}/artwork", edits.artwork_page),
+            ("POST", "/series/{id}/artwork", edits.add_image),
+            ("POST", "/series/{id}/artwork/{imageId}", edits.edit_image),
+            ("POST", "/series/{id}/artwork/{imageId}/remove", edits.remove_image),
+            ("GET", "/series/{id}/history", edit_history.series_history),
+            ("GET", "/series/{id}/locks", edit_history.locks_page),
+            ("POST", "/series/{id}/locks", edits.change_lock),
+            ("GET", "/episodes/{id}/edit", edits.edit_episode_form),
+            ("POST", "/episodes/{id}/edit", edits.edit_episode),
+            ("POST", "/episodes/{id}/remove", edits.remove_episode),
+            ("GET", "/episodes/{id}/history", edit_history.episode_history),
+            ("POST", "/revisions/{id}/revert", edit_history.revert),
+        ]
+    ],
 ]
 
 _TITLES = {

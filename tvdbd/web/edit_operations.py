@@ -204,6 +204,27 @@ EDIT_OPERATIONS: dict[tuple[str, str], Operation] = {
         },
         path_examples=SERIES,
     ),
+    ("POST", "/edits/series/{id}/actors"): _op(
+        "Add an actor (its id comes from the local block 1,900,000,000 to 1,999,999,999)",
+        RESULT,
+        BAD_CHANGE,
+        _missing("series"),
+        TOO_LARGE,
+        body={
+            "type": "object",
+            "properties": {"actor": {"type": "object"}, "comment": STRING},
+            "required": ["actor"],
+            "example": {"actor": {"name": "Jane Doe", "role": "Dr. Jane", "sortOrder": 3}},
+        },
+        path_examples=SERIES,
+    ),
+    ("DELETE", "/edits/series/{id}/actors/{actorId}"): _op(
+        "Remove an actor from the series (kept removed against every refresh)",
+        RESULT,
+        _missing("actor"),
+        query=(_COMMENT,),
+        path_examples={**SERIES, "actorId": 1},
+    ),
     ("POST", "/edits/series/{id}/images"): _op(
         "Add an image: the body is the file, stored in the image store",
         RESULT,
