@@ -3,7 +3,8 @@ against a minimal ASGI app answering the same request sequence with tvdbd's own 
 
     .venv/bin/python bench/workload.py [--catalogue FILE.jsonl.gz --data-dir DIR]
         [--database-url URL] [--workers 1 2] [--connections 64] [--duration 60] [--cold 10]
-        [--cache-off] [--rss-every 30] [--no-baseline] [--json FILE]
+        [--cache-off] [--rss-every 30] [--no-baseline] [--no-compression] [--no-metrics]
+        [--keep-connections] [--server-env NAME=VALUE ...] [--json FILE]
 
 Sessions (bench/_workload_sessions.py): tvdb_api-style full fetches, pollers of
 /updated/query and people with favorites and ratings (accounts `wl-0`, `wl-1`, ... made or
@@ -23,7 +24,10 @@ as a ratio to the baseline of the same run; the response-cache hit rate (GET /me
 `tvdbd_response_cache_total`, catalogue answers only); each worker's RSS and peak RSS
 (VmHWM), sampled every `--rss-every` seconds, and the growth over the last half of the run;
 the generator's CPU time per request and the ceiling that sets. The SQLite database must be
-writable (the user sessions write): give a copy of an imported data dir.
+writable (the user sessions write): give a copy of an imported data dir. All clients come
+from 127.0.0.1, so the login guard's limits are raised out of reach (see UNREACHED).
+`--server-env` passes more environment to tvdbd, e.g. the memory probe of
+bench/memory_probe/. Results and findings: bench/README.md, "Mixed workload".
 """
 
 from __future__ import annotations
@@ -180,7 +184,10 @@ def measure(args, env, sessions: Sessions, workers: int, work: Path) -> dict[str
         "sample_every": args.rss_every,
         "keep_connections": args.keep_connections,
     }
-    process, port = start_tvdbd(env, workers, cache=True, demo=demo, metrics=not args.no_metrics)
+    tvdbd_env = {**env, **args.tvdbd_env}
+    process, port = start_tvdbd(
+        tvdbd_env, workers, cache=True, demo=demo, metrics=not args.no_metrics
+    )
     try:
         result = run(port, sessions, itertools.count(), record=True,
                      sample=memory_sampler(process, workers), **options)  # fmt: skip
@@ -206,7 +213,7 @@ def measure(args, env, sessions: Sessions, workers: int, work: Path) -> dict[str
         print(f"  {workers} worker(s): baseline done", file=sys.stderr, flush=True)
     if args.cache_off:
         process, port = start_tvdbd(
-            env, workers, cache=False, demo=demo, metrics=not args.no_metrics
+            tvdbd_env, workers, cache=False, demo=demo, metrics=not args.no_metrics
         )
         try:
             off = run(port, sessions, itertools.count(), sample=memory_sampler(process, workers),
@@ -310,7 +317,9 @@ def report(all_figures: dict[int, dict[str, Any]], args) -> list[str]:
                 f"{base['cpu_share']:.0%} of a core there, {figures['tvdbd']['cpu_share']:.0%} "
                 "against tvdbd)"
             )
-        lines += memory_lines(figures["tvdbd"], "tvdbd")
+        for name in SERVERS:
+            if name in figures:
+                lines += memory_lines(figures[name], name)
     return lines
 
 
@@ -363,6 +372,13 @@ def main() -> None:
         action="store_true",
         help="tvdbd without GET /metrics (no hit rate, no metrics cost)",
     )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="more environment for tvdbd (a setting, PYTHONTRACEMALLOC...)",
+    )
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--zipf", type=float, default=1.0, help="popularity exponent")
@@ -387,6 +403,9 @@ def main() -> None:
     database_url = args.database_url or f"sqlite:///{(data_dir / 'tvdbd.sqlite3').resolve()}"
     if args.database_url:
         env["TVDBD_DATABASE_URL"] = args.database_url
+    args.tvdbd_env = dict(item.split("=", 1) for item in args.server_env)
+    if "PYTHONPATH" in args.tvdbd_env:
+        args.tvdbd_env["PYTHONPATH"] += os.pathsep + str(ROOT)
     try:
         if args.catalogue == DEMO and not (data_dir / "tvdbd.sqlite3").exists():
             process, _ = start_tvdbd(env, 1, cache=True, demo=not args.database_url)
