@@ -105,3 +105,26 @@ def test_a_success_takes_its_counts_back(databases: Databases, tmp_path: Path) -
         assert {_login(server, "127.0.0.9", right).status_code for _ in range(12)} == {200}
     finally:
         server.stop()
+
+
+def test_simultaneous_right_keys_from_one_address_all_get_in(
+    databases: Databases, tmp_path: Path, throwaway_redis: ThrowawayRedis
+) -> None:
+    # A household or an office behind one address, or a tool logging in on many threads:
+    # attempts still being checked fill the places, not failures, so each waits its turn.
+    server, key = _server("sqlite", databases, tmp_path / "together", workers=2,
+                          TVDBD_LOGIN_FAILURES_PER_IP="5 per 15 minutes",
+                          TVDBD_LOGIN_FAILURES_PER_USER="5 per 15 minutes",
+                          TVDBD_REDIS_URL=throwaway_redis.url)  # fmt: skip
+    try:
+        right = {"apikey": "k", "username": "alice", "userkey": key}
+        apikey_only = {"apikey": "k"}
+        bodies = [right, apikey_only] * 20
+        with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+            answers = list(pool.map(lambda b: _login(server, "127.0.0.10", b), bodies))
+        assert [a.status_code for a in answers] == [200] * len(bodies)
+        # The guard still holds: wrong keys from that address are checked at most 5 times.
+        found = _guesses(server, "127.0.0.10", 20)
+        assert set(found) <= {401, 429} and 1 <= found.count(401) <= 5, found
+    finally:
+        server.stop()

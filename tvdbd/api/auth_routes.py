@@ -41,6 +41,9 @@ async def login(request: Request) -> Response:
     except (LoginRefused, NotAuthorized):
         await guard.failed(attempt)
         raise
+    except BaseException:  # no answer either way (e.g. the database is down): not a failure
+        await guard.abandoned(attempt)
+        raise
     await guard.succeeded(attempt)
     return response
 

@@ -7,6 +7,10 @@ lock a user out from another address.
   checked, on any number of workers sharing the Redis.
 - A success takes its own counts back (and clears the address+name pair); a refusal before
   the check takes them back too, so only checked failures count.
+- A count over the limit is refused only when checked *failures* fill it. When attempts still
+  being checked fill it (64 clients behind one address logging in at once with the right key),
+  the attempt waits for a free place (up to `ADMIT_WAIT_SECONDS`) instead: good logins are
+  never refused for arriving together, and guesses still get at most `limit` checks.
 - Per address and name (`login_failures_per_user`, default 10 per 15 minutes): after the
   third failure of a pair, each further one makes that pair wait 1, 2, 4, ... seconds
   (capped by the window) before its next check — backoff; at the limit, it waits for the
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,6 +43,8 @@ from tvdbd.settings import Settings, rate
 LOGIN_GUARDED = "Too many failed logins; try again later"
 FREE_FAILURES = 3  # failures of a pair before backoff starts
 REDIS_RETRY_SECONDS = 5.0
+ADMIT_WAIT_SECONDS = 10.0  # how long an attempt waits for others being checked to finish
+ADMIT_POLL_SECONDS = 0.05
 
 
 class MemoryCounters:
@@ -89,6 +96,9 @@ class RedisCounters:
         pipe.expire(key, math.ceil(window), nx=True)
         pipe.pttl(key)
         count, _, pttl = pipe.execute()
+        if int(count) < 0:  # a take-back after a success cleared the key: never below zero
+            self._client.set(key, 0, px=max(1, int(pttl)), xx=True)
+            count = 0
         return int(count), max(0.0, int(pttl) / 1000)
 
     def set(self, key: str, value: int, seconds: float) -> None:
@@ -151,7 +161,19 @@ class LoginGuard:
 
     async def admit(self, username: str | None, ip: str) -> Attempt:
         """Count this attempt; TooManyRequests if its address (and name) may not try now."""
-        return await asyncio.to_thread(self._admit, username, ip)
+        deadline = time.monotonic() + ADMIT_WAIT_SECONDS
+        while True:
+            try:
+                return await asyncio.to_thread(self._admit, username, ip)
+            except _Busy:
+                if time.monotonic() >= deadline:
+                    raise _refused(1) from None
+                # Jittered, so that waiters do not all ask again in the same instant.
+                await asyncio.sleep(ADMIT_POLL_SECONDS * (0.5 + random.random()))
+
+    async def abandoned(self, attempt: Attempt) -> None:
+        """The attempt was neither a success nor a failure (the database did not answer)."""
+        await asyncio.to_thread(self._take_back, attempt)
 
     async def failed(self, attempt: Attempt) -> None:
         await asyncio.to_thread(self._failed, attempt)
@@ -180,10 +202,18 @@ class LoginGuard:
                 attempt.pair_count = count
             if count > item.amount:
                 self._take_back(attempt)
-                raise _refused(reset)
+                failures, failures_reset = counters.call("get", key + ":failed")
+                if failures >= item.amount:
+                    raise _refused(failures_reset or reset)
+                raise _Busy()  # the places are held by attempts being checked now
         return attempt
 
     def _failed(self, attempt: Attempt) -> None:
+        windows = {attempt.ip_key: self.per_ip, attempt.pair_key: self.per_pair}
+        for key in attempt.counted:
+            item = windows.get(key)
+            if item is not None:
+                self.counters.call("add", key + ":failed", 1, item.get_expiry())
         if attempt.pair_key is None or self.per_pair is None:
             return
         excess = attempt.pair_count - FREE_FAILURES
@@ -195,12 +225,17 @@ class LoginGuard:
         self._take_back(attempt)
         if attempt.pair_key is not None:
             self.counters.call("delete", attempt.pair_key)
+            self.counters.call("delete", attempt.pair_key + ":failed")
             self.counters.call("delete", attempt.pair_key + ":pause")
 
     def _take_back(self, attempt: Attempt) -> None:
         for key in attempt.counted:
             self.counters.call("add", key, -1, 1)
         attempt.counted.clear()
+
+
+class _Busy(Exception):
+    """Over the limit only because of attempts still being checked: wait, then try again."""
 
 
 def _refused(seconds: float) -> TooManyRequests:

@@ -74,8 +74,12 @@ async def sign_in(request: Request) -> Response:
     attempt = await guard.admit(username or None, ip)  # counted before it is checked
     user = None
     if username and userkey:
-        with state.readers.connect() as conn:
-            user = users.authenticate(conn, username, userkey)
+        try:
+            with state.readers.connect() as conn:
+                user = users.authenticate(conn, username, userkey)
+        except BaseException:  # no answer either way (the database is down): not a failure
+            await guard.abandoned(attempt)
+            raise
     if user is None:
         await guard.failed(attempt)
         return _sign_in_page(
