@@ -35,6 +35,7 @@ from tvdbd.db.readers import ReadConnections
 from tvdbd.edits.routes import ROUTES as EDIT_ROUTES
 from tvdbd.errors import ApiError, NotAuthorized
 from tvdbd.http.answers import send_api_error
+from tvdbd.http.compression import CompressedBodies
 from tvdbd.http.conditional import series_last_updated
 from tvdbd.http.http_cache import HttpCache
 from tvdbd.http.limits import BodyLimits, RequestRates, too_many
@@ -58,6 +59,7 @@ class TvdbdApp(Starlette):
     rates: RequestRates
     observer: Observer
     pages: ASGIApp | None = None  # the pages for people under /pages (tvdbd.pages)
+    hit_http_cache: HttpCache | None = None  # compression and 304s for the early hits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
@@ -73,7 +75,7 @@ class TvdbdApp(Starlette):
                 return
         if self.pages is not None and is_page_path(scope["path"]):
             await self.pages(scope, receive, send)  # HTML with its own errors, not the API's
-        elif not await serve_hit(self.responses, scope, send):
+        elif not await serve_hit(self.responses, scope, send, self.hit_http_cache):
             try:
                 await super().__call__(scope, receive, send)
             except Exception:
@@ -127,6 +129,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
             await read_through.aclose()
 
     routes = [*ROUTES, *EDIT_ROUTES]
+    # One store of compressed bodies for the middleware and for the hits served before it.
+    bodies = CompressedBodies()
     app = TvdbdApp(
         lifespan=lifespan,
         # The legacy XML API (v1) under /api/, before v2's routes (tvdbd.v1); the JSON edit
@@ -141,7 +145,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
                 max_age=settings.cache_max_age,
             ),
             Middleware(WireNormalizer, negotiate=negotiate, max_age=settings.cache_max_age),
-            Middleware(HttpCache, last_modified_for=series_last_updated),
+            Middleware(HttpCache, last_modified_for=series_last_updated, bodies=bodies),
             # Inside HttpCache: cached answers still get 304s and compression.
             Middleware(ResponseCache, store=responses),
         ],
@@ -155,6 +159,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> TvdbdApp:
     )
     app.router.redirect_slashes = False
     app.responses = responses
+    app.hit_http_cache = HttpCache(app.router, last_modified_for=series_last_updated, bodies=bodies)
     app.rates = RequestRates(settings)
     app.observer = app.state.observer = Observer(settings, routes)
     app.state.login_guard = LoginGuard(settings, channel.name)

@@ -18,7 +18,8 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from tests.support import Databases, LiveServer, import_bundles
+from tests.support import DEMO_BUNDLE, Databases, LiveServer, import_bundles
+from tvdbd.bundles.importer import import_file
 from tvdbd.cache.marks import SLOTS, ChangeMarks, marks_for, marks_path
 from tvdbd.db import users
 
@@ -190,3 +191,50 @@ def test_every_process_with_the_same_database_url_finds_the_same_marks(
 ) -> None:
     server, engine = cached
     assert marks_for(engine).path == marks_path(server.database_url)
+
+
+@pytest.fixture(scope="module")
+def demo_server(
+    backend: str, databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    url, engine = databases.new_engine(backend)
+    assert import_file(engine, DEMO_BUNDLE).ok
+    engine.dispose()
+    server = LiveServer(url, Path(tmp_path_factory.mktemp(f"cache-demo-{backend}")), workers=2)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br"])
+def test_a_stored_answer_asked_compressed_or_conditionally_is_the_same_every_time(
+    demo_server: LiveServer, coding: str
+) -> None:
+    # Real clients send Accept-Encoding: their hits are sent early too, through the same
+    # compression and conditional layer as the first answer went through the middleware.
+    server = demo_server
+    path = "/series/76156/episodes"
+    with server.client() as client:
+        plain = _get(client, path, plain=True)
+
+        def asked(**headers: str) -> httpx.Response:
+            request = client.build_request(
+                "GET", path, headers={"Connection": "close", "Accept-Encoding": coding, **headers}
+            )
+            return client.send(request)
+
+        first, *again = [asked() for _ in range(REPEAT)]
+        assert first.headers["content-encoding"] == coding
+        assert first.headers["etag"] == plain.headers["etag"][:-1] + f'-{coding}"'
+        assert "Accept-Encoding" in first.headers["vary"]
+        assert first.json() == plain.json()  # httpx decodes the coding
+        for response in again:
+            assert response.status_code == 200
+            assert response.content == first.content
+            assert {k: v for k, v in response.headers.items() if k != "date"} == {
+                k: v for k, v in first.headers.items() if k != "date"
+            }
+        for _ in range(REPEAT):
+            unchanged = asked(**{"If-None-Match": first.headers["etag"]})
+            assert unchanged.status_code == 304 and unchanged.content == b""
+            assert unchanged.headers["etag"] == first.headers["etag"]
+            assert "content-encoding" not in unchanged.headers

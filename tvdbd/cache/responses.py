@@ -39,6 +39,7 @@ from tvdbd.cache.marks import ChangeMarks
 from tvdbd.db.catalogue import parse_id
 from tvdbd.errors import NotAuthorized
 from tvdbd.http.conditional import series_id_in_path
+from tvdbd.http.http_cache import HttpCache
 from tvdbd.http.normalize import negotiate_shape
 from tvdbd.http.observe import CACHED
 from tvdbd.languages import pick_language
@@ -100,18 +101,26 @@ class ResponseStore:
         self.hits = self.misses = 0
 
 
-async def serve_hit(store: ResponseStore, scope: Scope, send: Send) -> bool:
-    """Send a fresh stored answer for a request no middleware would change; False otherwise.
+async def serve_hit(
+    store: ResponseStore, scope: Scope, send: Send, http_cache: HttpCache | None = None
+) -> bool:
+    """Send a fresh stored answer before the middleware stack; False when there is none.
 
     Same key as the middleware below, from the raw request (a path with `//` is left to the
-    path-normalizing middleware, so that both see the same path).
+    path-normalizing middleware, so that both see the same path). A request asking for a
+    content coding or a conditional answer (every real client sends Accept-Encoding) has its
+    hit sent through ``http_cache``, the same layer the middleware path passes, so both paths
+    give the same bytes; without one, such a request is left to the stack.
     """
     if not store.max_bytes or scope["type"] != "http" or "//" in scope["path"]:
         return False
-    key = _key(store, scope, refused_headers=_HTTP_CACHE_HEADERS)
+    refused = _HTTP_CACHE_HEADERS if http_cache is None else frozenset()
+    key = _key(store, scope, refused_headers=refused)
     entry = _fresh(store, key) if key is not None else None
     if entry is None:
         return False
+    if http_cache is not None:
+        send = http_cache.wrap(scope, send)
     await _send_entry(store, entry, send, scope)
     return True
 

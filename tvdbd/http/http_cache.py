@@ -38,24 +38,32 @@ _NOT_FOR_304 = ("content-length", "content-encoding", "content-range")
 class HttpCache:
     """Content coding and conditional requests; see the module docstring."""
 
-    def __init__(self, app: ASGIApp, last_modified_for: LastModifiedHook | None = None):
+    def __init__(
+        self,
+        app: ASGIApp,
+        last_modified_for: LastModifiedHook | None = None,
+        bodies: CompressedBodies | None = None,
+    ):
         self.app = app
         self.last_modified_for = last_modified_for
-        self.bodies = CompressedBodies()
+        self.bodies = bodies if bodies is not None else CompressedBodies()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.app(scope, receive, self.wrap(scope, send))
+
+    def wrap(self, scope: Scope, send: Send) -> Send:
+        """``send`` as this layer would send the response to ``scope``: compressed or 304
+        where the request asks (the response cache's early path sends its hits through it)."""
         asked: dict[bytes, str] = {}
         for name, value in scope["headers"]:
             if name in _WATCHED:
                 asked.setdefault(name, value.decode("latin-1"))
         if not asked:
-            await self.app(scope, receive, send)
-            return
-        exchange = _Exchange(self, scope, send, asked)
-        await self.app(scope, receive, exchange.send)
+            return send
+        return _Exchange(self, scope, send, asked).send
 
 
 class _Exchange:
