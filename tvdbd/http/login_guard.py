@@ -33,8 +33,9 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from tvdbd.errors import TooManyRequests
 from tvdbd.outages import Outage
@@ -43,6 +44,7 @@ from tvdbd.settings import Settings, rate
 LOGIN_GUARDED = "Too many failed logins; try again later"
 FREE_FAILURES = 3  # failures of a pair before backoff starts
 REDIS_RETRY_SECONDS = 5.0
+_T = TypeVar("_T")
 ADMIT_WAIT_SECONDS = 10.0  # how long an attempt waits for others being checked to finish
 ADMIT_POLL_SECONDS = 0.05
 
@@ -164,7 +166,7 @@ class LoginGuard:
         deadline = time.monotonic() + ADMIT_WAIT_SECONDS
         while True:
             try:
-                return await asyncio.to_thread(self._admit, username, ip)
+                return await self._run(self._admit, username, ip)
             except _Busy:
                 if time.monotonic() >= deadline:
                     raise _refused(1) from None
@@ -173,13 +175,20 @@ class LoginGuard:
 
     async def abandoned(self, attempt: Attempt) -> None:
         """The attempt was neither a success nor a failure (the database did not answer)."""
-        await asyncio.to_thread(self._take_back, attempt)
+        await self._run(self._take_back, attempt)
 
     async def failed(self, attempt: Attempt) -> None:
-        await asyncio.to_thread(self._failed, attempt)
+        await self._run(self._failed, attempt)
 
     async def succeeded(self, attempt: Attempt) -> None:
-        await asyncio.to_thread(self._succeeded, attempt)
+        await self._run(self._succeeded, attempt)
+
+    async def _run(self, work: Callable[..., _T], *args: Any) -> _T:
+        # Redis is network I/O: off the event loop. Counters in memory are a few dict
+        # operations under a lock, cheaper than the hop to a thread and back.
+        if self.counters.redis is None:
+            return work(*args)
+        return await asyncio.to_thread(work, *args)
 
     def _admit(self, username: str | None, ip: str) -> Attempt:
         space = f"{self.namespace}:login"
