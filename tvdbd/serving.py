@@ -54,7 +54,7 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
         # search is ~1 ms of CPU) and more connections than the worker keeps up with, uvloop
         # served some connections again and again while others waited: p99 1.4 s where p50
         # was 70 ms (a 30-line app burning 1 ms per request shows the same). asyncio's loop
-        # takes them in turn: p99 0.14 s, the same throughput; warm answers ~5 % slower
+        # takes them in turn: p99 0.14 s, the same throughput; warm answers 0-15 % slower
         # (docs/performance.md).
         "loop": "asyncio",
         # In-flight requests may finish this long after SIGTERM; new connections are refused.
