@@ -27,6 +27,7 @@ same-run ratios mean anything), the worker RSS, and the targets of issues 6 and 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -269,6 +270,9 @@ def main() -> None:
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed: apt-get install {tool}")
+    if args.granian and importlib.util.find_spec("granian") is None:
+        # Measured, not used by tvdbd: not a dependency (docs/performance.md).
+        sys.exit("--granian needs granian: .venv/bin/pip install granian==2.8.7")
 
     work = Path(tempfile.mkdtemp(prefix="tvdbd-bench-"))
     work.chmod(0o755)  # nginx workers run as another user
