@@ -7,7 +7,8 @@
 Imports the catalogue with `tvdbd import` into a fresh database (a temp SQLite file, or a
 fresh schema of the PostgreSQL database given; PostgreSQL then gets the VACUUM ANALYZE its
 autovacuum would run), picks queries from what was imported and times, in process, what the
-handler does for each: find the matching ids and load the records of the (at most 100) hits.
+handler does for each: find the matching ids and load the records of the (at most 100) hits
+(tvdbd.db.search_hits).
 Not HTTP: the serve bench measures that. `--names-only` imports the series records and
 their translations only (search never reads episodes or images; the full catalogue's
 episodes take most of an hour to import into PostgreSQL).
@@ -47,6 +48,7 @@ from tvdbd.db.schema import (
     series_table,
 )
 from tvdbd.db.search import find_series
+from tvdbd.db.search_hits import hit_records
 from tvdbd.search import MAX_HITS, words, words_of_query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,9 +135,7 @@ def handler_work(engine: Engine, name: str) -> int:
         query_words = words_of_query(name)
         ids = find_series(conn, query_words) if query_words else []
         if ids:
-            catalogue.get_series_many(conn, ids)
-            catalogue.get_translations_many(conn, ids, "en")
-            catalogue.get_aliases(conn, ids)
+            hit_records(conn, ids, "en")
     return len(ids)
 
 

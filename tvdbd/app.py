@@ -48,6 +48,7 @@ from tvdbd.pages import create_pages, is_page_path
 from tvdbd.settings import Settings
 from tvdbd.sources.readthrough import ReadThrough
 from tvdbd.sources.registry import open_source
+from tvdbd.tuning import tune_worker
 from tvdbd.v1.routes import mount as mount_v1
 
 
@@ -206,5 +207,8 @@ def _read_through(settings: Settings, engine: Engine, images: ImageStore) -> Rea
 
 
 def app_from_env() -> TvdbdApp:
-    """Factory for `uvicorn --factory tvdbd.app:app_from_env` (used by `tvdbd serve`)."""
-    return create_app(Settings.from_env())
+    """Factory for `uvicorn --factory tvdbd.app:app_from_env` (used by `tvdbd serve`): the
+    app of one serving worker, its garbage collector tuned once built (tvdbd.tuning)."""
+    app = create_app(Settings.from_env())
+    tune_worker()
+    return app

@@ -10,6 +10,7 @@ from tvdbd.api.context import Call, authenticate
 from tvdbd.api.envelope import envelope, json_response
 from tvdbd.db import catalogue
 from tvdbd.db import search as search_db
+from tvdbd.db.search_hits import hit_records
 from tvdbd.errors import BadRequest, NotFound
 from tvdbd.records.render import search_hit
 from tvdbd.records.series import SEARCH_PARAMS
@@ -29,18 +30,12 @@ def search_series(request: Request) -> Response:
         ids = _matching_ids(call, conn, params)
         if not ids:
             raise NotFound()
-        rows = catalogue.get_series_many(conn, ids)
-        translations = catalogue.get_translations_many(conn, ids, call.language)
-        aliases = catalogue.get_aliases(conn, ids)
+        records = hit_records(conn, ids, call.language)
     data = [
         search_hit(
-            rows[i],
-            language=call.language,
-            translation=translations.get(i),
-            aliases=aliases[(i, "")],
-            shape=call.shape,
+            row, language=call.language, translation=translation, aliases=aliases, shape=call.shape
         )
-        for i in ids
+        for row, translation, aliases in records
     ]
     errors = {"invalidQueryParams": unknown} if unknown else None
     return json_response(envelope(data, errors=errors), request=request, shape=call.shape)

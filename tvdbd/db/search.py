@@ -68,8 +68,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import Executable
 
+from tvdbd.db.prepared import Prepared
 from tvdbd.db.schema import (
     search_names,
     search_pairs,
@@ -180,7 +180,7 @@ def _take_words(
         _take(conn, hits, _word_stream(len(words)), {f"w{i}": w for i, w in enumerate(words)})
 
 
-def _take(conn: Connection, hits: _Hits, stream: Executable, params: Params) -> None:
+def _take(conn: Connection, hits: _Hits, stream: Prepared, params: Params) -> None:
     """Add the series of an ordered stream of rows (series id first) until hits are full.
 
     A series has a row per matching reading and rows of series already found come too, so
@@ -188,7 +188,7 @@ def _take(conn: Connection, hits: _Hits, stream: Executable, params: Params) -> 
     """
     limit = FIRST_ROWS
     while hits.room:
-        rows = conn.execute(stream, {**params, "limit": limit}).all()
+        rows = stream.rows(conn, **params, limit=limit)
         new = [i for i in dict.fromkeys(int(row[0]) for row in rows) if i not in hits.seen]
         if len(new) >= hits.room or len(rows) < limit:
             hits.add(new)
@@ -199,9 +199,8 @@ def _take(conn: Connection, hits: _Hits, stream: Executable, params: Params) -> 
 def _vocabulary(conn: Connection, stem_only: bool, ranges: Params) -> list[str] | None:
     """The vocabulary words longer than q that start with it, or those that match it by stem
     only; None if more than MAX_EXPANSION."""
-    found = list(
-        conn.execute(_vocabulary_query(stem_only), {**ranges, "limit": MAX_EXPANSION + 1}).scalars()
-    )
+    rows = _vocabulary_query(stem_only).rows(conn, **ranges, limit=MAX_EXPANSION + 1)
+    found = [word for (word,) in rows]
     return None if len(found) > MAX_EXPANSION else found
 
 
@@ -248,8 +247,8 @@ def _expansions(conn: Connection, checked: list[str]) -> dict[str, _Matches]:
     for i, q in enumerate(checked):
         params.update(_ranges(q, str(i)))
     read: dict[int, list[str]] = defaultdict(list)
-    for branch, word in conn.execute(_expansions_query(len(checked)), params):
-        read[branch].append(word)
+    for branch, word in _expansions_query(len(checked)).rows(conn, **params):
+        read[int(branch)].append(word)
 
     def found(branch: int) -> list[str] | None:
         return None if len(read[branch]) > MAX_EXPANSION else sorted(read[branch])
@@ -266,8 +265,8 @@ def _exact(conn: Connection, hits: _Hits, query: list[str], distinct: list[str])
         # The first word is at position 0 of an equal reading; the longest other is rarest.
         other = max((q for q in distinct if q != query[0]), key=len)
         params["x"], params["y"] = sorted((query[0], other))
-    found = conn.execute(_exact_query(len(distinct) > 1), params).scalars()
-    hits.add(int(i) for i in found)
+    found = _exact_query(len(distinct) > 1).rows(conn, **params)
+    hits.add(int(i) for (i,) in found)
 
 
 def _kind(q: str, word: str) -> int:
@@ -306,7 +305,7 @@ def _take_ranked(
     query_stems = [stem(q) for q in dict.fromkeys(query)]
     limit = FIRST_ROWS
     while hits.room:
-        rows = conn.execute(stream, {**params, "limit": limit}).all()
+        rows = stream.rows(conn, **params, limit=limit)
         best: dict[int, tuple[int, int]] = {}
         for series_id, _, _, name, stems in rows:
             if series_id in hits.seen:
@@ -354,7 +353,7 @@ def _rank_candidates(
     ranked = sorted(
         {
             (rank_reading(name.split(), stems.split(), query, query_stems), int(series_id))
-            for series_id, name, stems in conn.execute(statement, {**params, "cap": SCAN_CAP})
+            for series_id, name, stems in statement.rows(conn, **params, cap=SCAN_CAP)
         }
     )
     hits.add(series_id for rank, series_id in ranked if rank != NO_MATCH)
@@ -390,12 +389,17 @@ def _driver(conn: Connection, checked: list[str], matches: dict[str, _Matches]) 
 
     def count(q: str) -> int:
         source, params = _word_source(q, matches[q])
-        return int(conn.execute(_count_query(source), {**params, "cap": COUNT_CAP}).scalar_one())
+        return int(_count_query(source).rows(conn, **params, cap=COUNT_CAP)[0][0])
 
     return min(checked, key=lambda q: (count(q), -len(q)))
 
 
 # --- statements, built once per shape (building them costs more than running them) ------
+#
+# Each is a tvdbd.db.prepared.Prepared: compiled once per dialect and run on the driver's
+# cursor. A search runs 3 to 8 of them; SQLAlchemy's work per execute (cache key, execution
+# context, result rows) cost more than the index reads themselves, about 2 ms per search
+# whatever the catalogue's size. They return ids, words and names: plain driver values.
 
 
 def _bind(name: str) -> BindParameter[Any]:
@@ -428,30 +432,30 @@ def _merged(table: Table, conditions: Sequence[ColumnElement[bool]]) -> Select[A
 
 
 @cache
-def _word_stream(n: int) -> Select[Any]:
-    return _merged(search_words, [_w.word == _bind(f"w{i}") for i in range(n)])
+def _word_stream(n: int) -> Prepared:
+    return Prepared(_merged(search_words, [_w.word == _bind(f"w{i}") for i in range(n)]))
 
 
 @cache
-def _range_stream(stem_only: bool) -> Select[Any]:
+def _range_stream(stem_only: bool) -> Prepared:
     longer = (_w.word > _bind("lo")) & (_w.word < _bind("hi"))
-    return _merged(search_words, [_stem_only(_w) if stem_only else longer])
+    return Prepared(_merged(search_words, [_stem_only(_w) if stem_only else longer]))
 
 
 @cache
-def _prefix_stream() -> Select[Any]:
-    return _merged(search_prefixes, [search_prefixes.c.prefix == _bind("q")])
+def _prefix_stream() -> Prepared:
+    return Prepared(_merged(search_prefixes, [search_prefixes.c.prefix == _bind("q")]))
 
 
 @cache
-def _pair_stream(n: int, with_names: bool) -> Select[Any]:
+def _pair_stream(n: int, with_names: bool) -> Prepared:
     """Rows of the pair keys (:x0, :y0)..., and with the reading's words and stems."""
     keys = [(_p.word == _bind(f"x{i}")) & (_p.other == _bind(f"y{i}")) for i in range(n)]
     rows = _merged(search_pairs, keys)
     if not with_names:
-        return rows
+        return Prepared(rows)
     found = rows.subquery()
-    return (
+    return Prepared(
         select(found.c.series_id, found.c.position, found.c.name_length, _n.name, _n.stems)
         .join_from(found, search_names, _same_reading(found.c))
         .order_by(found.c.position, found.c.name_length, found.c.series_id)
@@ -463,13 +467,14 @@ def _same_reading(c: Any) -> ColumnElement[bool]:
 
 
 @cache
-def _vocabulary_query(stem_only: bool) -> Select[Any]:
+def _vocabulary_query(stem_only: bool) -> Prepared:
     longer = (_v.word > _bind("lo")) & (_v.word < _bind("hi"))
-    return select(_v.word).where(_stem_only(_v) if stem_only else longer).limit(_bind("limit"))
+    condition = _stem_only(_v) if stem_only else longer
+    return Prepared(select(_v.word).where(condition).limit(_bind("limit")))
 
 
 @cache
-def _expansions_query(n: int) -> Executable:
+def _expansions_query(n: int) -> Prepared:
     """Per query word i: branch 2i, the words starting with it; 2i + 1, by stem only."""
     parts = []
     for i in range(n):
@@ -478,14 +483,14 @@ def _expansions_query(n: int) -> Executable:
             tag = literal_column(str(2 * i + branch), Integer).label("branch")
             part = select(tag, _v.word).where(condition).limit(_bind("limit"))
             parts.append(select(part.subquery()))
-    return union_all(*parts)
+    return Prepared(union_all(*parts))
 
 
 @cache
-def _exact_query(pair: bool) -> Select[Any]:
+def _exact_query(pair: bool) -> Prepared:
     c = (search_pairs if pair else search_words).c
     key = (c.word == _bind("x")) & (c.other == _bind("y")) if pair else c.word == _bind("x")
-    return (
+    return Prepared(
         select(c.series_id)
         .join(search_names, _same_reading(c))
         .where(key, c.position == 0, c.name_length == _bind("length"), _n.name == _bind("name"))
@@ -515,7 +520,7 @@ def _source_rows(source: tuple[str, ...]) -> Select[Any] | CompoundSelect[Any]:
 
 
 @lru_cache(maxsize=256)
-def _candidates_query(source: tuple[str, ...], filters: int) -> Select[Any]:
+def _candidates_query(source: tuple[str, ...], filters: int) -> Prepared:
     """Candidate readings with their words and stems, where filter j holds: a word LIKE :fj
     or a stem LIKE :gj."""
     found = _source_rows(source).subquery()
@@ -524,7 +529,7 @@ def _candidates_query(source: tuple[str, ...], filters: int) -> Select[Any]:
                 (literal(" ") + _n.stems).like(_bind(f"g{j}")))
         for j in range(filters)
     ]  # fmt: skip
-    return (
+    return Prepared(
         select(found.c.series_id, _n.name, _n.stems)
         .join_from(found, search_names, _same_reading(found.c))
         .where(*conditions)
@@ -532,8 +537,8 @@ def _candidates_query(source: tuple[str, ...], filters: int) -> Select[Any]:
 
 
 @lru_cache(maxsize=256)
-def _count_query(source: tuple[str, ...]) -> Select[Any]:
-    return select(func.count()).select_from(_source_rows(source).subquery())
+def _count_query(source: tuple[str, ...]) -> Prepared:
+    return Prepared(select(func.count()).select_from(_source_rows(source).subquery()))
 
 
 # --- writing the index ------------------------------------------------------------------
