@@ -398,31 +398,56 @@ async def add_actor(visit: Visit) -> Response:
     return redirect(visit, f"{PREFIX}/series/{series_id}/actors")
 
 
-@for_editors
-async def edit_actor(visit: Visit) -> Response:
+async def _edit_child(
+    visit: Visit,
+    record: str,
+    id_param: str,
+    again: Callable[..., Response],
+    label: str,
+    section: str,
+) -> Response:
+    """Save the changed fields of one actor or image of a series (its form on ``section``)."""
     form = await read_form(visit)
-    series_id, actor_id = path_id(visit), path_id(visit, "actorId")
-    changes: list[Change] = list(changes_from(form, "actor", actor_id, ""))
-    back = f"{PREFIX}/series/{series_id}/actors"
+    series_id, record_id = path_id(visit), path_id(visit, id_param)
+    changes: list[Change] = list(changes_from(form, record, record_id, ""))
+    back = f"{PREFIX}/series/{series_id}/{section}"
     if not changes:
         visit.tell("Nothing changed.")
         return redirect(visit, back)
     done = await attempt(visit, series_id, changes, form.get("comment", ""))
     if isinstance(done, ApiError):
-        return actors_form(visit, series_id, typed=form, problem=problem_of(done, actor_id))
-    return _saved(visit, done, "the actor", back)
+        return again(visit, series_id, typed=form, problem=problem_of(done, record_id))
+    return _saved(visit, done, label, back)
+
+
+async def _remove_child(
+    visit: Visit,
+    record: str,
+    id_param: str,
+    again: Callable[..., Response],
+    told: str,
+    section: str,
+) -> Response:
+    """Remove one actor or image of a series (a revision: revert brings it back)."""
+    form = await read_form(visit)
+    series_id, record_id = path_id(visit), path_id(visit, id_param)
+    change: list[Change] = [RemoveRecord(record, record_id)]
+    done = await attempt(visit, series_id, change, form.get("comment", ""))
+    if isinstance(done, ApiError):
+        return again(visit, series_id, problem=problem_of(done, record_id))
+    visit.tell(told)
+    return redirect(visit, f"{PREFIX}/series/{series_id}/{section}")
+
+
+@for_editors
+async def edit_actor(visit: Visit) -> Response:
+    return await _edit_child(visit, "actor", "actorId", actors_form, "the actor", "actors")
 
 
 @for_editors
 async def remove_actor(visit: Visit) -> Response:
-    form = await read_form(visit)
-    series_id, actor_id = path_id(visit), path_id(visit, "actorId")
-    change: list[Change] = [RemoveRecord("actor", actor_id)]
-    done = await attempt(visit, series_id, change, form.get("comment", ""))
-    if isinstance(done, ApiError):
-        return actors_form(visit, series_id, problem=problem_of(done, actor_id))
-    visit.tell("Removed the actor (revert it from the history to bring them back).")
-    return redirect(visit, f"{PREFIX}/series/{series_id}/actors")
+    told = "Removed the actor (revert it from the history to bring them back)."
+    return await _remove_child(visit, "actor", "actorId", actors_form, told, "actors")
 
 
 # --- artwork ------------------------------------------------------------------------------
@@ -489,29 +514,13 @@ async def add_image(visit: Visit) -> Response:
 
 @for_editors
 async def edit_image(visit: Visit) -> Response:
-    form = await read_form(visit)
-    series_id, image_id = path_id(visit), path_id(visit, "imageId")
-    changes: list[Change] = list(changes_from(form, "image", image_id, ""))
-    back = f"{PREFIX}/series/{series_id}/artwork"
-    if not changes:
-        visit.tell("Nothing changed.")
-        return redirect(visit, back)
-    done = await attempt(visit, series_id, changes, form.get("comment", ""))
-    if isinstance(done, ApiError):
-        return artwork_form(visit, series_id, typed=form, problem=problem_of(done, image_id))
-    return _saved(visit, done, "the image", back)
+    return await _edit_child(visit, "image", "imageId", artwork_form, "the image", "artwork")
 
 
 @for_editors
 async def remove_image(visit: Visit) -> Response:
-    form = await read_form(visit)
-    series_id, image_id = path_id(visit), path_id(visit, "imageId")
-    change: list[Change] = [RemoveRecord("image", image_id)]
-    done = await attempt(visit, series_id, change, form.get("comment", ""))
-    if isinstance(done, ApiError):
-        return artwork_form(visit, series_id, problem=problem_of(done, image_id))
-    visit.tell("Removed the image (its file stays; revert it from the history).")
-    return redirect(visit, f"{PREFIX}/series/{series_id}/artwork")
+    told = "Removed the image (its file stays; revert it from the history)."
+    return await _remove_child(visit, "image", "imageId", artwork_form, told, "artwork")
 
 
 # --- locking without editing --------------------------------------------------------------
