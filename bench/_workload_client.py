@@ -163,9 +163,15 @@ async def _drive(
     host = f"127.0.0.1:{port}"
     result = RunResult(duration=duration, cold_seconds=cold_seconds)
     loop = asyncio.get_running_loop()
-    opened = [
-        (await loop.create_connection(Connection, "127.0.0.1", port))[1] for _ in range(connections)
-    ]
+    # With --keep-connections each client opens its connection now and keeps it; otherwise a
+    # client opens one per session, as a client library does (and new connections reach
+    # every worker, not only those listening when the run began).
+    opened: list[Connection | None] = (
+        [(await loop.create_connection(Connection, "127.0.0.1", port))[1]
+         for _ in range(connections)]
+        if keep_connections
+        else [None] * connections
+    )  # fmt: skip
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()

@@ -33,6 +33,7 @@ bench/memory_probe/. Results and findings: bench/README.md, "Mixed workload".
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -42,10 +43,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from _common import free_port, rss_mb, wait_for, worker_pids  # type: ignore[import-not-found]
 from _workload_client import RunResult, percentile, run  # type: ignore[import-not-found]
 from _workload_sessions import ROUTE_CLASSES, Catalogue, Sessions  # type: ignore[import-not-found]
@@ -70,7 +73,24 @@ def start_tvdbd(
         env["TVDBD_RESPONSE_CACHE_MB"] = "0"
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     wait_for(f"http://127.0.0.1:{port}/languages", timeout=300)
+    wait_for_listeners(process.pid, workers, port)
     return process, port
+
+
+def wait_for_listeners(server_pid: int, workers: int, port: int, timeout: float = 120) -> None:
+    """The server answers once one worker serves: wait until every worker listens."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listening = 0
+        for pid in worker_pids(server_pid, workers):
+            with contextlib.suppress(psutil.Error):
+                connections = psutil.Process(pid).net_connections("tcp")
+                listening += any(c.status == psutil.CONN_LISTEN and c.laddr.port == port
+                                 for c in connections)  # fmt: skip
+        if listening >= workers:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"only some of the {workers} workers listen on port {port}")
 
 
 def start_baseline(env: dict[str, str], workers: int, answers: Path):
