@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -55,7 +54,7 @@ async def _login(request: Request, body: dict[str, Any]) -> Response:
     claims: dict[str, Any] = {"id": "tvdbd"}
     state = request.app.state
     if state.settings.api_key_policy == "registered":
-        key = await run_in_threadpool(_find_key, state.engine, apikey.strip())
+        key = _find_key(state.engine, apikey.strip())  # a read by primary key: inline
         if key is None:
             raise LoginRefused()
         claims = {"id": key["name"], "apikey_id": key["id"]}
@@ -65,7 +64,7 @@ async def _login(request: Request, body: dict[str, Any]) -> Response:
     if username not in (None, "") or userkey not in (None, ""):
         if not (isinstance(username, str) and isinstance(userkey, str)):
             raise NotAuthorized(VALID_USER_REQUIRED)
-        user = await run_in_threadpool(_find_user, state.engine, username, userkey)
+        user = _find_user(state.engine, username, userkey)  # one indexed read: inline
         if user is None:
             raise NotAuthorized(VALID_USER_REQUIRED)
         claims.update(userid=user["id"], username=user["username"], keygen=user["key_generation"])

@@ -113,13 +113,19 @@ ROUTES = [
     # Updates
     Route("/updated/query", _inline(misc_routes.updated_query), methods=["GET"]),
     Route("/updated/query/params", _inline(misc_routes.updated_query_params), methods=["GET"]),
-    # Users (plain handlers: writes wait for locks in the thread pool, not on the event loop)
-    Route("/user", user_routes.get_user, methods=["GET"]),
-    Route("/user/favorites", user_routes.get_favorites, methods=["GET"]),
+    # Users: reads inline like the catalogue's (a thread's hand-off and its GIL switches cost
+    # them 60-90 ms at 64 connections in bench/workload.py); writes stay plain handlers, so
+    # that they wait for the database's write lock in the thread pool, not on the event loop.
+    Route("/user", _inline(user_routes.get_user), methods=["GET"]),
+    Route("/user/favorites", _inline(user_routes.get_favorites), methods=["GET"]),
     Route("/user/favorites/{id}", user_routes.change_favorite, methods=["PUT", "DELETE"]),
-    Route("/user/ratings", user_routes.get_ratings, methods=["GET"]),
-    Route("/user/ratings/query", user_routes.get_ratings_query, methods=["GET"]),
-    Route("/user/ratings/query/params", user_routes.get_ratings_query_params, methods=["GET"]),
+    Route("/user/ratings", _inline(user_routes.get_ratings), methods=["GET"]),
+    Route("/user/ratings/query", _inline(user_routes.get_ratings_query), methods=["GET"]),
+    Route(
+        "/user/ratings/query/params",
+        _inline(user_routes.get_ratings_query_params),
+        methods=["GET"],
+    ),
     Route(
         "/user/ratings/{itemType}/{itemId}/{itemRating}", user_routes.put_rating, methods=["PUT"]
     ),
