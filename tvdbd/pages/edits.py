@@ -345,6 +345,26 @@ async def add_episode(visit: Visit) -> Response:
     return redirect(visit, f"{PREFIX}/episodes/{new_id}/edit")
 
 
+def _child_forms(
+    bundle: dict[str, Any],
+    locks: Any,
+    record: str,
+    key: str,
+    fields: Sequence[str],
+    typed: dict[str, str] | None,
+    problem: Problem | None,
+) -> list[tuple[dict[str, Any], Any]]:
+    """(record, its form rows) for each actor or image of a series; what was typed and the
+    problem go to the one record the failed POST was about."""
+    mine = problem.record_id if problem else None
+    return [
+        (child, rows(record, int(child["id"]), bundle, fields, "", locks,
+                     typed=typed if mine == child["id"] else None,
+                     problem=problem if mine == child["id"] else None))
+        for child in bundle.get(key) or []
+    ]  # fmt: skip
+
+
 # --- actors -------------------------------------------------------------------------------
 
 
@@ -357,15 +377,7 @@ def actors_form(
 ) -> Response:
     bundle, locks = _stored(visit, series_id)
     mine = problem.record_id if problem else None
-    forms = [
-        (
-            actor,
-            rows("actor", int(actor["id"]), bundle, ACTOR_FIELDS, "", locks,
-                 typed=typed if mine == actor["id"] else None,
-                 problem=problem if mine == actor["id"] else None),
-        )
-        for actor in bundle.get("actors") or []
-    ]  # fmt: skip
+    forms = _child_forms(bundle, locks, "actor", "actors", ACTOR_FIELDS, typed, problem)
     blank = {"series": bundle["series"], "actors": [{"id": 0}]}
     context = _context(bundle, "actors")
     return page(
@@ -462,15 +474,7 @@ def artwork_form(
 ) -> Response:
     bundle, locks = _stored(visit, series_id)
     mine = problem.record_id if problem else None
-    forms = [
-        (
-            image,
-            rows("image", int(image["id"]), bundle, IMAGE_FIELDS, "", locks,
-                 typed=typed if mine == image["id"] else None,
-                 problem=problem if mine == image["id"] else None),
-        )
-        for image in bundle.get("images") or []
-    ]  # fmt: skip
+    forms = _child_forms(bundle, locks, "image", "images", IMAGE_FIELDS, typed, problem)
     context = _context(bundle, "artwork")
     upload = typed if mine == 0 else {}
     return page(
