@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Float, RowMapping, and_, bindparam, func, select, text
 
-from tvdbd.db.prepared import Prepared
+from tvdbd.db.prepared import Prepared, utf8_bytes
 from tvdbd.db.schema import (
     actors,
     episode_pages,
@@ -327,25 +327,26 @@ _STORED_PAGE = Prepared(
         episode_pages.c.first_id,
         episode_pages.c.last_id,
         episode_pages.c.name_missing,
-        episode_pages.c.records,
+        utf8_bytes(episode_pages.c.records),
     ).where(
         episode_pages.c.series_id == bindparam("series_id"),
         episode_pages.c.language == bindparam("language"),
         episode_pages.c.page == bindparam("page"),
-    )
+    ),
+    binary=True,
 )
 
 
 def stored_page(
     conn: Connection, series_id: int, language: str, page: int
-) -> tuple[int, int, bool, str] | None:
+) -> tuple[int, int, bool, bytes] | None:
     """A whole stored page (tvdbd.records.pages): first and last episode id, whether an
-    episode name is missing, the `data` array as JSON text; None when not stored."""
+    episode name is missing, the `data` array as UTF-8 JSON; None when not stored."""
     rows = _STORED_PAGE.rows(conn, series_id=series_id, language=language, page=page)
     if not rows:
         return None
     first, last, missing, records = rows[0]
-    return int(first), int(last), bool(missing), records
+    return int(first), int(last), bool(missing), bytes(records)
 
 
 def stored_episode_page(
