@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import RowMapping
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,7 +20,7 @@ UPDATE_PARAMS = ["fromTime", "toTime"]
 _EPOCH = re.compile(r"\d{1,12}", re.ASCII)
 
 
-def _language_record(row: RowMapping) -> dict[str, object]:
+def _language_record(row: Mapping[str, Any]) -> dict[str, object]:
     """Keys in the served order: id, abbreviation, name, englishName."""
     return {
         "id": row["id"],

@@ -129,7 +129,7 @@ def series_images_query(request: Request) -> Response:
     with call.connect() as conn:
         series_id, row = _existing_series(call, conn)
         rows = catalogue.get_images(conn, series_id, filters)
-        totals = users.rating_totals(conn, "image", [r["id"] for r in rows])
+        totals = users.image_rating_totals(conn, series_id) if rows else {}
     if not rows:
         raise NotFound()
     data = [
@@ -149,18 +149,18 @@ def series_images_query_params(request: Request) -> Response:
     call = authenticate(request)
     with call.connect() as conn:
         series_id, _ = _existing_series(call, conn)
-        rows = catalogue.get_images(conn, series_id)
+        keys = catalogue.image_keys(conn, series_id)
     # A string here; `yue` has a null id in the 2020 list, served as "" (not "None").
     language_id = next(
         (str(e["id"] or "") for e in language_list() if e["abbreviation"] == call.language), ""
     )
     by_type: dict[str, tuple[list[str], list[str]]] = {}
-    for r in rows:
-        resolutions, sub_keys = by_type.setdefault(r["key_type"] or "", ([], []))
-        if r["resolution"] and r["resolution"] not in resolutions:
-            resolutions.append(r["resolution"])
-        if r["sub_key"] and r["sub_key"] not in sub_keys:
-            sub_keys.append(r["sub_key"])
+    for key_type, resolution, sub_key in keys:
+        resolutions, sub_keys = by_type.setdefault(key_type or "", ([], []))
+        if resolution and resolution not in resolutions:
+            resolutions.append(resolution)
+        if sub_key and sub_key not in sub_keys:
+            sub_keys.append(sub_key)
     data = [
         {
             "keyType": key_type,

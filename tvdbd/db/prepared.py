@@ -57,6 +57,7 @@ class Prepared:
         self.statement = statement
         self._binary = binary
         self._compiled: dict[str, tuple[str, _Binder]] = {}
+        self._names: tuple[str, ...] | None = None
 
     def rows(self, conn: Connection, **params: Any) -> list[tuple[Any, ...]]:
         sql, bind = self._compiled.get(conn.dialect.name) or self._compile(conn)
@@ -72,6 +73,14 @@ class Prepared:
         finally:
             with suppress(Exception):  # a cursor of a dead connection
                 cursor.close()
+
+    def dicts(self, conn: Connection, **params: Any) -> list[dict[str, Any]]:
+        """The rows as dicts keyed by the selected columns' names (labels where given), for
+        code that reads rows by name as it reads SQLAlchemy's row mappings."""
+        names = self._names
+        if names is None:
+            names = self._names = tuple(self.statement.selected_columns.keys())  # type: ignore[attr-defined]
+        return [dict(zip(names, row, strict=True)) for row in self.rows(conn, **params)]
 
     def _compile(self, conn: Connection) -> tuple[str, _Binder]:
         compiled = self.statement.compile(dialect=conn.dialect)  # type: ignore[attr-defined]

@@ -291,6 +291,25 @@ def rating_totals(
     return {int(i): (int(n), int(total)) for i, n, total in rows}
 
 
+_IMAGE_RATINGS_OF_SERIES = Prepared(
+    select(user_ratings.c.item_id, func.count(), func.sum(user_ratings.c.rating))
+    .where(
+        user_ratings.c.item_type == "image",
+        user_ratings.c.item_id.in_(
+            select(images.c.id).where(images.c.series_id == bindparam("series_id"))
+        ),
+    )
+    .group_by(user_ratings.c.item_id)
+)
+
+
+def image_rating_totals(conn: Connection, series_id: int) -> dict[int, tuple[int, int]]:
+    """Users' (count, sum of ratings) per image of a series: one prepared statement, where
+    rating_totals' IN list of a series' 100-200 image ids cost ~200 µs to build."""
+    rows = _IMAGE_RATINGS_OF_SERIES.rows(conn, series_id=series_id)
+    return {int(i): (int(n), int(total)) for i, n, total in rows}
+
+
 _RATINGS_BETWEEN = Prepared(
     select(user_ratings.c.item_id, func.count(), func.sum(user_ratings.c.rating))
     .where(
