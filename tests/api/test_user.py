@@ -952,3 +952,22 @@ def test_a_conditional_get_never_hides_a_new_site_rating(
         finally:
             client.delete("/user/ratings/series/78874")
             client.delete("/user/ratings/episode/4360465")
+
+
+def test_rating_an_image_moves_its_ratings_count_on_the_images_query(
+    user_api: httpx.Client,
+) -> None:
+    image = demo_bundle(76156)["images"][0]
+    query = f"/series/76156/images/query?keyType={image['keyType']}"
+    before = {i["id"]: i["ratingsInfo"] for i in user_api.get(query).json()["data"]}
+    user_api.put(f"/user/ratings/image/{image['id']}/7")
+    try:
+        after = {i["id"]: i["ratingsInfo"] for i in user_api.get(query).json()["data"]}
+    finally:
+        user_api.delete(f"/user/ratings/image/{image['id']}")
+    assert after[image["id"]]["count"] == before[image["id"]]["count"] + 1
+    assert {k: v for k, v in after.items() if k != image["id"]} == {
+        k: v for k, v in before.items() if k != image["id"]
+    }
+    restored = {i["id"]: i["ratingsInfo"] for i in user_api.get(query).json()["data"]}
+    assert restored == before
