@@ -29,8 +29,9 @@ class utf8_bytes(FunctionElement[bytes]):  # lower case, as SQL functions are na
     (an orjson Fragment). Given a `str`, orjson re-encodes it to UTF-8, and the driver decoded
     it from UTF-8 just before: ~50 µs for an 84 KB episode page with one non-ASCII character,
     against ~2 µs to copy bytes. No migration: SQLite's CAST to BLOB takes the stored bytes
-    as they are; PostgreSQL's convert_to gives bytea, which a `Prepared(binary=True)` reads
-    in binary form (in text form bytea comes hex-encoded, which costs more than it saves)."""
+    as they are (UTF-8: tvdbd creates its databases with SQLite's default encoding);
+    PostgreSQL's convert_to gives bytea, which a `Prepared(binary=True)` reads in binary
+    form (in text form bytea comes hex-encoded, which costs more than it saves)."""
 
     type = LargeBinary()
     inherit_cache = True
