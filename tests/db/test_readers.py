@@ -74,6 +74,28 @@ def test_a_kept_connection_is_outside_any_transaction_between_requests(engine: E
     kept.close()
 
 
+def test_on_postgresql_the_kept_connection_reads_in_autocommit_and_leaves_it_in_the_pool(
+    engine: Engine, backend: str
+) -> None:
+    """No BEGIN and ROLLBACK round trips around a request's reads (READ COMMITTED gives each
+    statement its own snapshot either way); a pool connection is transactional again."""
+    if backend != "postgresql":
+        pytest.skip("SQLite keeps its read transaction: one snapshot, no round trip")
+    kept = ReadConnections(engine)
+
+    def read() -> tuple[bool, Any]:
+        with kept.connect() as conn:
+            conn.execute(select(series_table.c.id)).all()
+            _ANY_SERIES.rows(conn)
+            driver = _driver_connection(conn)
+            return _in_transaction(driver), driver
+
+    in_transaction, driver = _on_loop(read)
+    assert not in_transaction and driver.autocommit
+    kept.close()
+    assert not driver.autocommit  # reset when it went back to the pool
+
+
 def test_a_kept_connection_sees_what_was_committed_after_its_last_use(engine: Engine) -> None:
     kept = ReadConnections(engine)
 
