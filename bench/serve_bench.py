@@ -233,9 +233,9 @@ def targets(all_results, memory) -> list[str]:
     for workers, results in all_results.items():
         for route, f in results.items():
             ratio = f["warm"]["rps"] / f["asgi"]["rps"]
-            same_loop = f["warm"]["rps"] / f["aio"]["rps"]
+            as_served = f["warm"]["rps"] / f["aio"]["rps"]
             check(ratio >= 0.8, f"{workers}w warm {route}: {ratio:.2f} of minimal ASGI (>= 0.8); "
-                                f"{same_loop:.2f} of it served as tvdbd is")  # fmt: skip
+                                f"{as_served:.2f} of it served as tvdbd is")  # fmt: skip
         for route, f in results.items():
             if "/episodes?" in route:
                 ratio = f["off"]["rps"] / f["warm"]["rps"]

@@ -54,8 +54,8 @@ def get_series(conn: Connection, series_id: int) -> dict[str, Any] | None:
     """The series' row by column name (a prepared read, see _SERIES_ROW), or None."""
     if not 0 <= series_id <= MAX_ID:
         return None
-    rows = _SERIES_ROW.rows(conn, series_id=series_id)
-    return dict(zip(_SERIES_COLUMNS, rows[0], strict=True)) if rows else None
+    found = _SERIES_ROW.dicts(conn, series_id=series_id)
+    return found[0] if found else None
 
 
 _SERIES_HEADER = Prepared(
@@ -156,9 +156,7 @@ def get_genres(conn: Connection, series_id: int) -> list[str]:
 # Prepared statements (tvdbd.db.prepared) like the episode pages: with the response cache off,
 # SQLAlchemy's per-execute work for the four reads cost more than the reads themselves.
 
-_SERIES_COLUMNS = tuple(series_table.c.keys())
 _SERIES_ROW = Prepared(select(series_table).where(series_table.c.id == bindparam("series_id")))
-_TRANSLATION_COLUMNS = tuple(series_translations.c.keys())
 _TRANSLATION_ROW = Prepared(
     select(series_translations).where(
         series_translations.c.series_id == bindparam("series_id"),
@@ -186,16 +184,13 @@ def series_view(
     """What GET /series/{id} in `language` serves: the row, the translation (None in the
     original language or when there is none), aliases by language ("" the original's) and
     genres; None when there is no such series."""
-    if not 0 <= series_id <= MAX_ID:
+    row = get_series(conn, series_id)
+    if row is None:
         return None
-    rows = _SERIES_ROW.rows(conn, series_id=series_id)
-    if not rows:
-        return None
-    row = dict(zip(_SERIES_COLUMNS, rows[0], strict=True))
     translation = None
     if language != row["original_language"]:
-        found = _TRANSLATION_ROW.rows(conn, series_id=series_id, language=language)
-        translation = dict(zip(_TRANSLATION_COLUMNS, found[0], strict=True)) if found else None
+        found = _TRANSLATION_ROW.dicts(conn, series_id=series_id, language=language)
+        translation = found[0] if found else None
     aliases: dict[str, list[str]] = {"": [], language: []}
     for alias_language, alias in _ALIASES.rows(conn, series_id=series_id, language=language):
         aliases.setdefault(alias_language, []).append(alias)
@@ -505,9 +500,9 @@ _IMAGE_KEYS = Prepared(
 )
 
 
-def image_keys(conn: Connection, series_id: int) -> list[tuple[str | None, str | None, str | None]]:
+def image_keys(conn: Connection, series_id: int) -> list[tuple[Any, ...]]:
     """(key type, resolution, sub key) of each image of a series, in the images' order."""
-    return [(k, r, s) for k, r, s in _IMAGE_KEYS.rows(conn, series_id=series_id)]
+    return _IMAGE_KEYS.rows(conn, series_id=series_id)
 
 
 _IMAGE_COUNTS = Prepared(

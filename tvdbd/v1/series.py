@@ -50,7 +50,7 @@ def load_series(conn: Connection, series_id: int, language: str) -> SeriesData |
         for (_, lang), tr in queries.series_translations_in(conn, [series_id], wanted).items()
     }
     images = catalogue.get_images(conn, series_id)
-    image_totals = users.image_rating_totals(conn, series_id)
+    image_totals = users.image_rating_totals(conn, series_id) if images else {}
     totals = users.rating_totals(conn, "series", [series_id]).get(series_id)
     return SeriesData(
         row=row,
